@@ -1,0 +1,24 @@
+import ArgumentParser
+
+@main
+struct MMSCtl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mmsctl",
+        abstract: "Send and receive MMS with a plain USB GSM/LTE modem.",
+        discussion: """
+            mmsctl decodes MMS and SMS PDUs today; the modem, transport and pipeline commands \
+            arrive with the next releases.
+
+            Exit status: 0 success, 64 usage error, 65 some input could not be decoded, \
+            66 an input file could not be read, 73 an output file could not be created.
+            """,
+        subcommands: [DecodeCommand.self, BenchCommand.self]
+    )
+}
+
+/// sysexits(3) codes used by every command.
+enum ExitStatus {
+    static let dataError = ExitCode(65)
+    static let noInput = ExitCode(66)
+    static let cannotCreate = ExitCode(73)
+}
