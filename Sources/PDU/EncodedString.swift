@@ -34,9 +34,20 @@ public struct EncodedString: Hashable, Sendable, CustomStringConvertible {
         if inner.isAtEnd { return EncodedString(charset: nil, octets: []) }
         let mib = try inner.readIntegerValue()
         guard mib <= UInt64(UInt32.max) else { throw inner.error(.tooLarge("charset MIBenum")) }
+        let charset = Charset(mib: UInt32(mib))
+        if charset.isUTF16 {
+            // UTF-16 text contains 0x00 octets: the Value-length, not a terminator, bounds it.
+            var octets = Array(inner.readRest())
+            if octets.first == 0x7F, octets.count % 2 == 0 { octets.removeFirst() }
+            if octets.count % 2 == 1, octets.last == 0 { octets.removeLast() }
+            while octets.count >= 2, octets[octets.count - 1] == 0, octets[octets.count - 2] == 0 {
+                octets.removeLast(2)
+            }
+            return EncodedString(charset: charset, octets: octets)
+        }
         // Some senders omit the terminator inside the Value-length: accept the rest as the text.
         let octets = inner.isAtEnd ? [] : Array(try inner.readTextString(lenientEnd: true))
-        return EncodedString(charset: Charset(mib: UInt32(mib)), octets: octets)
+        return EncodedString(charset: charset, octets: octets)
     }
 
     public func encode(into writer: inout WSPWriter) {

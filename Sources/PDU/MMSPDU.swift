@@ -208,7 +208,8 @@ extension MMSPDU {
     }
     public var version: MMSVersion? { octet(.mmsVersion).map(MMSVersion.init(octet:)) }
     public var messageID: String? { text(.messageID) }
-    public var contentLocation: String? { text(.contentLocation) }
+    /// X-Mms-Content-Location with surrounding white space removed (a real MMSC sends a leading space).
+    public var contentLocation: String? { text(.contentLocation)?.trimmingCharacters(in: " \t\r\n") }
     public var subject: String? { encoded(.subject)?.text }
     public var date: UInt64? { integer(.date) }
     public var messageSize: UInt64? { integer(.messageSize) }

@@ -12,6 +12,9 @@
 /// truncated in the middle of a UTF-8 sequence (a real Nokia N9 message) still reads.
 /// UTF-8, US-ASCII, ISO-8859-1 and UTF-16 are converted here; other charsets go through iconv.
 extension Charset {
+    /// UCS-2 and the UTF-16 family, whose text contains 0x00 octets.
+    public var isUTF16: Bool { (1013...1015).contains(mib) || mib == 1000 }
+
     public func decode<C: Collection>(_ octets: C) -> String where C.Element == UInt8 {
         switch mib {
         case 0, 3, 106:
