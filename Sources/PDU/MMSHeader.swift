@@ -55,7 +55,7 @@ extension MMSHeaderValue {
             return .text(Array(try reader.readTextString()))
         case .text:
             let first = try reader.peek()
-            if first < 0x20 { return .raw(Array(try reader.readRawValue())) }
+            if first > 0, first < 0x20 { return .raw(Array(try reader.readRawValue())) }
             return .text(Array(try reader.readTextString()))
         case .encodedString, .address:
             let first = try reader.peek()

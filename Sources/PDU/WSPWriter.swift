@@ -60,9 +60,11 @@ public struct WSPWriter: Sendable {
         bytes.append(contentsOf: inner.bytes)
     }
 
-    /// Text-string: Quote 0x7F when the first octet is ≥ 0x80, the octets, then 0x00.
+    /// Text-string: Quote 0x7F when the first octet is ≥ 0x80 (WSP §8.4.2.1), the octets, then 0x00.
+    /// A first octet that is a control character or 0x7F itself (not TEXT, so only from malformed
+    /// input) is quoted too, so that it cannot be read back as a length or a Quote.
     public mutating func writeTextString<S: Collection>(_ text: S) where S.Element == UInt8 {
-        if let first = text.first, first >= 0x80 { bytes.append(0x7F) }
+        if let first = text.first, first >= 0x7F || first < 0x20 { bytes.append(0x7F) }
         bytes.append(contentsOf: text)
         bytes.append(0)
     }
