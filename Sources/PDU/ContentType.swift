@@ -196,7 +196,7 @@ extension ContentType {
         case 0x10:  // Secure: No-value
             if try reader.peek() == 0 { _ = try reader.readByte() }
             return .noValue
-        case 0x05, 0x06, 0x0A, 0x0B, 0x0C, 0x0D, 0x0F, 0x12, 0x17, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D:
+        case _ where Parameter.textValueCodes.contains(code):
             return try decodeTextValue(from: &reader)
         default:
             return nil
@@ -248,6 +248,19 @@ extension ContentType {
 }
 
 extension ContentType.Parameter {
+    /// Whether the parameter's value is a Text-value (No-value, Token-text or Quoted-string)
+    /// rather than a plain Text-string (WSP Table 38).
+    static func takesTextValue(_ name: Name) -> Bool {
+        switch name {
+        case .text: return true
+        case .wellKnown(let code): return textValueCodes.contains(code)
+        }
+    }
+
+    static let textValueCodes: Set<UInt8> = [
+        0x05, 0x06, 0x0A, 0x0B, 0x0C, 0x0D, 0x0F, 0x12, 0x17, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D,
+    ]
+
     func encode(into writer: inout WSPWriter) {
         switch name {
         case .wellKnown(let code): writer.writeShortInteger(code)
@@ -263,8 +276,10 @@ extension ContentType.Parameter {
                 writer.writeIntegerValue(number)
             }
         case .text(let text):
-            if let first = text.utf8.first, first == 0x22 {
-                writer.writeQuotedString(Array(text.utf8))
+            // Text-value parameters are read as Quoted-strings when they start with a quote, and a
+            // closing quote is dropped: quote such a value so it reads back unchanged.
+            if ContentType.Parameter.takesTextValue(name), text.hasPrefix("\"") || text.hasSuffix("\"") {
+                writer.writeQuotedString(Array((text + "\"").utf8))
             } else {
                 writer.writeTextString(text)
             }

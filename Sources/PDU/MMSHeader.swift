@@ -47,15 +47,14 @@ extension MMSHeaderValue {
             let octet = try reader.peek()
             guard octet >= 0x80 else { throw reader.error(.invalid("expected a code octet ≥ 0x80")) }
             return .octet(try reader.readByte())
-        case .version:
-            if try reader.peek() >= 0x80 { return .octet(try reader.readByte()) }
-            return .text(Array(try reader.readTextString()))
-        case .messageClass:
-            if try reader.peek() >= 0x80 { return .octet(try reader.readByte()) }
-            return .text(Array(try reader.readTextString()))
-        case .text:
+        case .version, .messageClass, .text:
+            // A code octet (version, class), a Text-string, or — when the first octet is a
+            // Value-length — a composite form kept raw (Content-Location in M-Delete.conf).
             let first = try reader.peek()
-            if first > 0, first < 0x20 { return .raw(Array(try reader.readRawValue())) }
+            if first >= 0x80, field.kind != .text { return .octet(try reader.readByte()) }
+            // A Text-string never starts with an octet ≥ 0x80 (it needs the Quote): such a value, or
+            // one starting with a Value-length, is kept raw; its extent is then known without scanning.
+            if (first > 0 && first < 0x20) || first >= 0x80 { return .raw(Array(try reader.readRawValue())) }
             return .text(Array(try reader.readTextString()))
         case .encodedString, .address:
             let first = try reader.peek()

@@ -83,8 +83,9 @@ extension MMSPDU {
                 reader.field = "application header"
                 let name = textString(try reader.readTextString())
                 reader.field = "application header \(name)"
-                let value = Array(try reader.readTextString(lenientEnd: true))
-                headers.append(.application(name: name, value: value))
+                let value = Array(try reader.readTextString())
+                // A header without a name cannot be written back; it carries nothing.
+                if !name.isEmpty { headers.append(.application(name: name, value: value)) }
             } else if octet == 0 && reader.bytes[headerStart...].allSatisfy({ $0 == 0 }) {
                 // Trailing NUL padding after the last header (seen from a real MMSC): ignore.
                 _ = reader.readRest()

@@ -59,7 +59,10 @@ struct FuzzTests {
                 if again != expected {
                     let index = zip(again.headers, expected.headers).enumerated().first { $0.element.0 != $0.element.1 }?.offset
                     let detail = index.map { "header \($0): \(String(reflecting: again.headers[$0])) vs \(String(reflecting: expected.headers[$0]))" }
-                        ?? "bodies differ"
+                        ?? "\(again.headers.count) vs \(expected.headers.count) headers, bodies equal: \(again.body == expected.body)"
+                    if let folder = ProcessInfo.processInfo.environment["MMSCTL_FUZZ_DUMP"] {
+                        FileManager.default.createFile(atPath: "\(folder)/mutant-\(file.lastPathComponent)", contents: Data(mutant))
+                    }
                     Issue.record("mutant of \(file.lastPathComponent) \(hexString(mutant.prefix(48))): \(detail)")
                 }
             } catch {
