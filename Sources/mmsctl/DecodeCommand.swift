@@ -5,7 +5,7 @@ import PDU
 struct DecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
-        abstract: "Decode MMS PDUs and show their headers and parts.",
+        abstract: "Decode MMS PDUs or SMS PDUs (with WAP push) and show every field.",
         discussion: """
             Reads MMS PDUs as carried in HTTP bodies (M-Retrieve.conf, M-Send.req, \
             M-Notification.ind, …) from files or standard input ("-") and prints every header \
@@ -17,11 +17,27 @@ struct DecodeCommand: ParsableCommand {
               mmsctl decode --json *.mms | jq '.results[].mms.subject'
               mmsctl decode --parts-to out/ message.mms
               curl -s http://mmsc/... | mmsctl decode -
+
+            With --sms the arguments are SMS PDUs in hex as a modem prints them in PDU mode \
+            (SMSC address first). "-" or no argument reads lines from standard input, such as a \
+            modem log: +CMGL/+CMGR/+CMT lines are skipped and their length field tells whether \
+            the SMSC address is present. Concatenated parts given together are reassembled, and a \
+            WAP push to port 2948 is opened down to the MMS notification inside.
+
+              mmsctl decode --sms 0791947122725014440185F0...
+              grep -A1 +CMGL modem.log | mmsctl decode --sms --json
             """
     )
 
-    @Argument(help: ArgumentHelp("PDU files to decode; \"-\" reads standard input.", valueName: "file"))
+    @Argument(help: ArgumentHelp("PDU files to decode; \"-\" reads standard input. With --sms: hex PDUs.",
+                                 valueName: "file"))
     var files: [String] = []
+
+    @Flag(name: .long, help: "The inputs are SMS PDUs in hex (from a modem in PDU mode), not MMS files.")
+    var sms = false
+
+    @Flag(name: .long, help: "With --sms: the PDUs have no leading SMSC address (bare TPDUs).")
+    var tpdu = false
 
     @Flag(name: .long, help: "Print a JSON document (schema mmsctl.decode/1, see README).")
     var json = false
@@ -32,11 +48,15 @@ struct DecodeCommand: ParsableCommand {
     var partsTo: String?
 
     func validate() throws {
+        if tpdu && !sms { throw ValidationError("--tpdu goes with --sms.") }
+        if sms && partsTo != nil { throw ValidationError("--parts-to is for MMS files, not --sms.") }
+        if sms { return }
         if files.isEmpty { throw ValidationError("Give at least one file, or \"-\" for standard input.") }
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("Standard input (\"-\") can be read once.") }
     }
 
     func run() throws {
+        if sms { return try runSMS() }
         var results: [DecodeResult] = []
         var status: ExitCode = .success
         for file in files {
@@ -80,6 +100,25 @@ struct DecodeCommand: ParsableCommand {
         if status != .success { throw status }
     }
 
+    private func runSMS() throws {
+        var lines: [SMSDecoding.Line] = []
+        if files.isEmpty || files == ["-"] {
+            let input = (try? Input.read("-")) ?? []
+            lines = SMSDecoding.lines(fromLog: String(decoding: input, as: UTF8.self))
+        } else {
+            lines = files.enumerated().map { SMSDecoding.Line(label: "pdu \($0.offset + 1)", hex: $0.element) }
+        }
+        let results = SMSDecoding(smscField: tpdu ? false : nil).run(lines)
+        if json {
+            print(jsonString(DecodeDocument(results: results)))
+        } else {
+            if results.isEmpty { printError("mmsctl: no PDU found in the input") }
+            for result in results { print(TextRenderer.render(result)) }
+        }
+        if results.contains(where: { !$0.ok }) { throw ExitStatus.dataError }
+        if results.isEmpty { throw ExitStatus.noInput }
+    }
+
     private func attach(_ saved: [String: String], to part: PartReport) -> PartReport {
         var part = part
         part.savedTo = saved[part.index]
@@ -93,6 +132,9 @@ enum TextRenderer {
     static func render(_ result: DecodeResult) -> String {
         var lines: [String] = []
         let size = result.size.map { " (\($0) bytes)" } ?? ""
+        if let sms = result.sms {
+            return renderSMS(result, sms)
+        }
         guard result.ok || result.mms != nil else {
             lines.append("\(result.input)\(size): error: \(result.error?.message ?? "unknown error")")
             return lines.joined(separator: "\n")
@@ -110,6 +152,54 @@ enum TextRenderer {
                 lines.append("  parts (\(mms.parts.count)):")
                 lines += renderParts(mms.parts, indent: "    ")
             }
+        }
+        if let error = result.error { lines.append("  error: \(error.message)") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func renderSMS(_ result: DecodeResult, _ parts: [SMSReport]) -> String {
+        var lines: [String] = []
+        let status = result.missingParts.map { "incomplete, waiting for part(s) \($0.map(String.init).joined(separator: ", "))" }
+        lines.append("\(result.input): " + (parts.count > 1 ? "\(parts.count) concatenated parts" : parts.first?.type ?? "SMS")
+            + (status.map { ", \($0)" } ?? ""))
+        for (index, sms) in parts.enumerated() {
+            let indent = parts.count > 1 ? "    " : "  "
+            if parts.count > 1 { lines.append("  part \(index + 1): \(sms.type)") }
+            var fields: [(String, String)] = []
+            if let value = sms.smsc { fields.append(("SMSC", value)) }
+            if let value = sms.originator { fields.append(("From", value)) }
+            if let value = sms.destination { fields.append(("To", value)) }
+            if let value = sms.recipient { fields.append(("Recipient", value)) }
+            if let value = sms.timestamp { fields.append(("Time stamp", value)) }
+            if let value = sms.dischargeTime { fields.append(("Discharge time", value)) }
+            if let value = sms.statusText { fields.append(("Status", value)) }
+            if let value = sms.messageReference { fields.append(("Reference", String(value))) }
+            if let value = sms.pid { fields.append(("PID", "0x" + String(value, radix: 16, uppercase: true))) }
+            if let dcs = sms.dcs {
+                fields.append(("DCS", "0x\(String(dcs.value, radix: 16, uppercase: true)) \(dcs.alphabet)"
+                    + (dcs.messageClass.map { ", class \($0)" } ?? "") + (dcs.compressed ? ", compressed (not supported)" : "")))
+            }
+            if let value = sms.validity { fields.append(("Validity", value)) }
+            if let concat = sms.concatenation {
+                fields.append(("Concatenation", "part \(concat.sequence) of \(concat.total), reference \(concat.reference) (\(concat.referenceBits)-bit)"))
+            }
+            if let port = sms.destinationPort { fields.append(("Ports", "\(port) ← \(sms.originatorPort ?? 0)")) }
+            if let udh = sms.udh, sms.concatenation == nil && sms.destinationPort == nil || udh.count > 2 {
+                fields.append(("UDH", udh.map { "IEI \($0.iei): \($0.data)" }.joined(separator: "; ")))
+            }
+            if let text = sms.text { fields.append(("Text", text)) }
+            if let data = sms.userDataHex, result.push == nil { fields.append(("Data", data)) }
+            for (name, value) in fields {
+                lines.append(indent + name.padding(toLength: 15, withPad: " ", startingAt: 0) + value)
+            }
+        }
+        if let text = result.text, parts.count > 1 { lines.append("  Reassembled    " + text) }
+        if let push = result.push {
+            lines.append("  WAP push: \(push.content), \(push.contentType), application \(push.applicationID ?? "none")")
+        }
+        if let mms = result.mms {
+            let inner = TextRenderer.render(DecodeResult(input: "  MMS", kind: "mms", ok: true, mms: mms))
+            lines.append(inner.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }
         if let error = result.error { lines.append("  error: \(error.message)") }
         return lines.joined(separator: "\n")

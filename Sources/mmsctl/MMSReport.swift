@@ -13,6 +13,16 @@ struct DecodeResult: Encodable {
     var ok: Bool
     var error: ErrorReport?
     var mms: MMSReport?
+    /// SMS input: the PDUs (several when concatenated parts were reassembled).
+    var sms: [SMSReport]?
+    /// Reassembled text, or the state of an incomplete concatenation.
+    var text: String?
+    var missingParts: [Int]?
+    var push: PushReport?
+
+    enum CodingKeys: String, CodingKey {
+        case input, kind, size, ok, error, mms, sms, text, missingParts = "missing_parts", push
+    }
 }
 
 struct ErrorReport: Encodable {
