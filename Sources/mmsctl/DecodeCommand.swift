@@ -39,6 +39,9 @@ struct DecodeCommand: ParsableCommand {
     @Flag(name: .long, help: "With --sms: the PDUs have no leading SMSC address (bare TPDUs).")
     var tpdu = false
 
+    @Flag(name: .long, help: "With --sms: decode PDUs whose TP-UDL runs past their end (cut-off log lines) as far as they go.")
+    var lenient = false
+
     @Flag(name: .long, help: "Print a JSON document (schema mmsctl.decode/1, see README).")
     var json = false
 
@@ -48,7 +51,7 @@ struct DecodeCommand: ParsableCommand {
     var partsTo: String?
 
     func validate() throws {
-        if tpdu && !sms { throw ValidationError("--tpdu goes with --sms.") }
+        if (tpdu || lenient) && !sms { throw ValidationError("--tpdu and --lenient go with --sms.") }
         if sms && partsTo != nil { throw ValidationError("--parts-to is for MMS files, not --sms.") }
         if sms { return }
         if files.isEmpty { throw ValidationError("Give at least one file, or \"-\" for standard input.") }
@@ -108,7 +111,7 @@ struct DecodeCommand: ParsableCommand {
         } else {
             lines = files.enumerated().map { SMSDecoding.Line(label: "pdu \($0.offset + 1)", hex: $0.element) }
         }
-        let results = SMSDecoding(smscField: tpdu ? false : nil).run(lines)
+        let results = SMSDecoding(smscField: tpdu ? false : nil, lenient: lenient).run(lines)
         if json {
             print(jsonString(DecodeDocument(results: results)))
         } else {
@@ -188,6 +191,7 @@ enum TextRenderer {
                 fields.append(("UDH", udh.map { "IEI \($0.iei): \($0.data)" }.joined(separator: "; ")))
             }
             if let text = sms.text { fields.append(("Text", text)) }
+            if let missing = sms.userDataMissing { fields.append(("Warning", "TP-UDL announces \(missing) more unit(s) than the PDU holds")) }
             if let data = sms.userDataHex, result.push == nil { fields.append(("Data", data)) }
             for (name, value) in fields {
                 lines.append(indent + name.padding(toLength: 15, withPad: " ", startingAt: 0) + value)

@@ -12,6 +12,7 @@ struct SMSDecoding {
     }
 
     var smscField: Bool?
+    var lenient = false
 
     /// Picks PDU lines out of text copied from a modem log: response and command lines are skipped,
     /// their length field is used for the PDU that follows.
@@ -39,14 +40,14 @@ struct SMSDecoding {
     func decode(_ line: Line) throws(PDUError) -> SMSPDU {
         let bytes = try SMSHex.bytes(line.hex)
         if let length = line.tpduLength, smscField == nil {
-            return try SMSPDU.decode(bytes, tpduLength: length)
+            return try SMSPDU.decode(bytes, tpduLength: length, allowShortUserData: lenient)
         }
-        if let smscField { return try SMSPDU.decode(bytes, smscField: smscField) }
+        if let smscField { return try SMSPDU.decode(bytes, smscField: smscField, allowShortUserData: lenient) }
         do {
-            return try SMSPDU.decode(bytes, smscField: true)
+            return try SMSPDU.decode(bytes, smscField: true, allowShortUserData: lenient)
         } catch {
             // A bare TPDU (no SMSC field), as some tools print them.
-            if let bare = try? SMSPDU.decode(bytes, smscField: false) { return bare }
+            if let bare = try? SMSPDU.decode(bytes, smscField: false, allowShortUserData: lenient) { return bare }
             throw error
         }
     }

@@ -42,6 +42,7 @@ struct SMSReport: Encodable {
     var originatorPort: Int?
     var text: String?
     var userDataHex: String?
+    var userDataMissing: Int?
     var tpduLength: Int
 
     enum CodingKeys: String, CodingKey {
@@ -49,7 +50,7 @@ struct SMSReport: Encodable {
         case timestampUnix = "timestamp_unix", dischargeTime = "discharge_time", status, statusText = "status_text"
         case messageReference = "message_reference", validity, udh, concatenation
         case destinationPort = "destination_port", originatorPort = "originator_port", text
-        case userDataHex = "user_data_hex", tpduLength = "tpdu_length"
+        case userDataHex = "user_data_hex", userDataMissing = "user_data_missing", tpduLength = "tpdu_length"
     }
 
     init(_ pdu: SMSPDU) {
@@ -109,6 +110,7 @@ struct SMSReport: Encodable {
             }
             text = userData.text(dcs: dataCoding ?? .gsm7)
             if text == nil { userDataHex = hexString(userData.octets) }
+            if userData.missingUnits > 0 { userDataMissing = userData.missingUnits }
         }
     }
 }

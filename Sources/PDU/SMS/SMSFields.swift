@@ -1,6 +1,6 @@
 /// TP-SCTS, TP-DT and the absolute TP-VP (TS 23.040 §9.2.3.11): local time and its offset from UTC.
 public struct SMSTimestamp: Hashable, Sendable, CustomStringConvertible {
-    public var year: Int  // 2000–2099 (20YY, as ofono and python-messaging read it)
+    public var year: Int  // 1970–2069: YY 70–99 → 19YY, else 20YY
     public var month: Int
     public var day: Int
     public var hour: Int
@@ -47,7 +47,8 @@ public struct SMSTimestamp: Hashable, Sendable, CustomStringConvertible {
         }
         let zone = octets[6]
         let magnitude = Int(zone & 0x07) * 10 + Int(zone >> 4)
-        let stamp = SMSTimestamp(year: 2000 + values[0], month: values[1], day: values[2], hour: values[3],
+        // Two-digit years: 70–99 are 1970–1999 (old phones' stored messages), the rest 20YY.
+        let stamp = SMSTimestamp(year: values[0] >= 70 ? 1900 + values[0] : 2000 + values[0], month: values[1], day: values[2], hour: values[3],
                                  minute: values[4], second: values[5],
                                  quarterHours: zone & 0x08 != 0 ? -magnitude : magnitude)
         guard (1...12).contains(stamp.month), (1...31).contains(stamp.day), stamp.hour < 24, stamp.minute < 60,
@@ -207,7 +208,11 @@ public struct UserDataHeader: Hashable, Sendable {
             guard !inner.isAtEnd else { throw inner.error(.truncated(needed: 1)) }
             let count = Int(try inner.readByte())
             guard count <= inner.remaining else {
-                throw inner.error(.lengthOverrun(declared: count, available: inner.remaining), at: start)
+                // The header's own length is sound but an element claims more than it holds (seen
+                // with an SC-specific IEI 0xC0): keep what is there and stop, so the text still reads.
+                elements.append(InformationElement(identifier: identifier, data: Array(inner.readRest())))
+                _ = start
+                break
             }
             elements.append(InformationElement(identifier: identifier, data: Array(try inner.readBytes(count))))
         }

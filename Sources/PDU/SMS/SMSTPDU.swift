@@ -9,6 +9,9 @@ public struct SMSUserData: Hashable, Sendable {
 
     public var header: UserDataHeader?
     public var body: Body
+    /// Septets or octets that TP-UDL announced beyond the end of the PDU (only with
+    /// `allowShortUserData`; 0 for a sound PDU).
+    public var missingUnits: Int = 0
 
     public init(header: UserDataHeader? = nil, body: Body) {
         self.header = header
@@ -47,21 +50,30 @@ public struct SMSUserData: Hashable, Sendable {
         }
     }
 
-    static func decode(from reader: inout WSPReader, dcs: DataCodingScheme, hasHeader: Bool) throws(PDUError) -> SMSUserData {
+    static func decode(from reader: inout WSPReader, dcs: DataCodingScheme, hasHeader declaredHeader: Bool,
+                       allowShort: Bool) throws(PDUError) -> SMSUserData {
         reader.field = "TP-UDL"
         let udlOffset = reader.position
-        let udl = Int(try reader.readByte())
+        var udl = Int(try reader.readByte())
+        // TP-UDHI with no user data at all (seen in a phone's stored SUBMIT): there is no header.
+        let hasHeader = declaredHeader && udl > 0
         reader.field = "TP-UD"
+        var missing = 0
         if dcs.alphabet == .gsm7 && !dcs.isCompressed {
-            let needed = (udl * 7 + 7) / 8
-            guard needed <= reader.remaining else {
-                throw reader.error(.lengthOverrun(declared: udl, available: reader.remaining * 8 / 7), at: udlOffset)
+            var needed = (udl * 7 + 7) / 8
+            if needed > reader.remaining {
+                let available = reader.remaining * 8 / 7
+                guard allowShort else {
+                    throw PDUError(.lengthOverrun(declared: udl, available: available), at: udlOffset, field: "TP-UDL")
+                }
+                missing = udl - available
+                udl = available
+                needed = reader.remaining
             }
             let octets = try reader.readBytes(needed)
             var skip = 0
             var header: UserDataHeader?
-            if hasHeader {
-                guard let udhl = octets.first else { throw reader.error(.invalid("TP-UDHI set but TP-UDL is 0"), at: udlOffset) }
+            if hasHeader, let udhl = octets.first {
                 header = try UserDataHeader.decode(from: octets)
                 skip = GSM7.headerSeptets(forHeaderOctets: Int(udhl) + 1)
                 guard skip <= udl else {
@@ -70,16 +82,27 @@ public struct SMSUserData: Hashable, Sendable {
                 }
             }
             let septets = GSM7.unpack(octets, count: udl)
-            return SMSUserData(header: header, body: .septets(Array(septets.dropFirst(skip))))
+            var data = SMSUserData(header: header, body: .septets(Array(septets.dropFirst(skip))))
+            data.missingUnits = missing
+            return data
         }
-        guard udl <= reader.remaining else {
-            throw reader.error(.lengthOverrun(declared: udl, available: reader.remaining), at: udlOffset)
+        if udl > reader.remaining {
+            guard allowShort else {
+                throw PDUError(.lengthOverrun(declared: udl, available: reader.remaining), at: udlOffset, field: "TP-UDL")
+            }
+            missing = udl - reader.remaining
+            udl = reader.remaining
         }
         let octets = try reader.readBytes(udl)
-        guard hasHeader else { return SMSUserData(body: .octets(Array(octets))) }
-        guard let udhl = octets.first else { throw reader.error(.invalid("TP-UDHI set but TP-UDL is 0"), at: udlOffset) }
-        let header = try UserDataHeader.decode(from: octets)
-        return SMSUserData(header: header, body: .octets(Array(octets.dropFirst(Int(udhl) + 1))))
+        var data: SMSUserData
+        if hasHeader, let udhl = octets.first {
+            let header = try UserDataHeader.decode(from: octets)
+            data = SMSUserData(header: header, body: .octets(Array(octets.dropFirst(Int(udhl) + 1))))
+        } else {
+            data = SMSUserData(body: .octets(Array(octets)))
+        }
+        data.missingUnits = missing
+        return data
     }
 
     func encode(into writer: inout WSPWriter) {
@@ -243,21 +266,24 @@ public struct SMSPDU: Hashable, Sendable {
     }
 
     /// Decodes hex as copied from a modem log (white space ignored).
-    public static func decode(hex: String, smscField: Bool = true) throws(PDUError) -> SMSPDU {
-        try decode(SMSHex.bytes(hex), smscField: smscField)
+    public static func decode(hex: String, smscField: Bool = true, allowShortUserData: Bool = false) throws(PDUError) -> SMSPDU {
+        try decode(SMSHex.bytes(hex), smscField: smscField, allowShortUserData: allowShortUserData)
     }
 
     /// Decodes a PDU; with `smscField` the first octets are the SMSC address (as +CMGR, +CMGL, +CMT give).
-    public static func decode(_ bytes: [UInt8], smscField: Bool = true) throws(PDUError) -> SMSPDU {
+    /// A TP-UDL that announces more than the PDU holds is an error, unless `allowShortUserData` asks for
+    /// the lenient reading: what is there is decoded and `SMSUserData.missingUnits` says how much is missing.
+    public static func decode(_ bytes: [UInt8], smscField: Bool = true,
+                              allowShortUserData: Bool = false) throws(PDUError) -> SMSPDU {
         var reader = WSPReader(bytes, field: "SMSC address")
         let smsc = smscField ? try SMSAddress.decodeSMSC(from: &reader) : nil
         reader.field = "first octet"
         let first = try reader.readByte()
         let tpdu: SMSTPDU
         switch first & 0x03 {
-        case 0x00: tpdu = .deliver(try decodeDeliver(first: first, from: &reader))
-        case 0x01: tpdu = .submit(try decodeSubmit(first: first, from: &reader))
-        case 0x02: tpdu = .statusReport(try decodeStatusReport(first: first, from: &reader))
+        case 0x00: tpdu = .deliver(try decodeDeliver(first: first, from: &reader, allowShort: allowShortUserData))
+        case 0x01: tpdu = .submit(try decodeSubmit(first: first, from: &reader, allowShort: allowShortUserData))
+        case 0x02: tpdu = .statusReport(try decodeStatusReport(first: first, from: &reader, allowShort: allowShortUserData))
         default:
             throw reader.error(.invalid("TP-MTI 3 is reserved: not an SMS TPDU"), at: reader.position - 1)
         }
@@ -266,17 +292,17 @@ public struct SMSPDU: Hashable, Sendable {
 
     /// Decodes with the TPDU length a modem reported (+CMGR/+CMGL/+CMT `<length>`): tells whether
     /// the SMSC field is present and checks the length.
-    public static func decode(_ bytes: [UInt8], tpduLength: Int) throws(PDUError) -> SMSPDU {
-        if bytes.count == tpduLength { return try decode(bytes, smscField: false) }
+    public static func decode(_ bytes: [UInt8], tpduLength: Int, allowShortUserData: Bool = false) throws(PDUError) -> SMSPDU {
+        if bytes.count == tpduLength { return try decode(bytes, smscField: false, allowShortUserData: allowShortUserData) }
         let smscLength = Int(bytes.first ?? 0) + 1
         guard bytes.count - smscLength == tpduLength else {
             throw PDUError(.invalid("the modem reported \(tpduLength) TPDU octets but the PDU holds \(bytes.count - smscLength)"),
                            at: 0, field: "length")
         }
-        return try decode(bytes, smscField: true)
+        return try decode(bytes, smscField: true, allowShortUserData: allowShortUserData)
     }
 
-    static func decodeDeliver(first: UInt8, from reader: inout WSPReader) throws(PDUError) -> SMSDeliver {
+    static func decodeDeliver(first: UInt8, from reader: inout WSPReader, allowShort: Bool) throws(PDUError) -> SMSDeliver {
         reader.field = "TP-OA"
         let originator = try SMSAddress.decodeTP(from: &reader)
         reader.field = "TP-PID"
@@ -285,13 +311,13 @@ public struct SMSPDU: Hashable, Sendable {
         let dcs = DataCodingScheme(rawValue: try reader.readByte())
         reader.field = "TP-SCTS"
         let scts = try SMSTimestamp.decode(from: &reader)
-        let userData = try SMSUserData.decode(from: &reader, dcs: dcs, hasHeader: first & 0x40 != 0)
+        let userData = try SMSUserData.decode(from: &reader, dcs: dcs, hasHeader: first & 0x40 != 0, allowShort: allowShort)
         return SMSDeliver(originator: originator, protocolIdentifier: pid, dataCoding: dcs, serviceCentreTimestamp: scts,
                           userData: userData, moreMessagesToSend: first & 0x04 == 0, replyPath: first & 0x80 != 0,
                           statusReportIndication: first & 0x20 != 0, loopPrevention: first & 0x08 != 0)
     }
 
-    static func decodeSubmit(first: UInt8, from reader: inout WSPReader) throws(PDUError) -> SMSSubmit {
+    static func decodeSubmit(first: UInt8, from reader: inout WSPReader, allowShort: Bool) throws(PDUError) -> SMSSubmit {
         reader.field = "TP-MR"
         let reference = try reader.readByte()
         reader.field = "TP-DA"
@@ -308,13 +334,13 @@ public struct SMSPDU: Hashable, Sendable {
         case 0b01: validity = .enhanced(Array(try reader.readBytes(7)))
         default: validity = nil
         }
-        let userData = try SMSUserData.decode(from: &reader, dcs: dcs, hasHeader: first & 0x40 != 0)
+        let userData = try SMSUserData.decode(from: &reader, dcs: dcs, hasHeader: first & 0x40 != 0, allowShort: allowShort)
         return SMSSubmit(destination: destination, userData: userData, dataCoding: dcs, messageReference: reference,
                          protocolIdentifier: pid, validityPeriod: validity, statusReportRequest: first & 0x20 != 0,
                          rejectDuplicates: first & 0x04 != 0, replyPath: first & 0x80 != 0)
     }
 
-    static func decodeStatusReport(first: UInt8, from reader: inout WSPReader) throws(PDUError) -> SMSStatusReport {
+    static func decodeStatusReport(first: UInt8, from reader: inout WSPReader, allowShort: Bool) throws(PDUError) -> SMSStatusReport {
         reader.field = "TP-MR"
         let reference = try reader.readByte()
         reader.field = "TP-RA"
@@ -344,7 +370,7 @@ public struct SMSPDU: Hashable, Sendable {
         }
         if indicator & 0x04 != 0 {
             report.userData = try SMSUserData.decode(from: &reader, dcs: report.dataCoding ?? .gsm7,
-                                                     hasHeader: first & 0x40 != 0)
+                                                     hasHeader: first & 0x40 != 0, allowShort: allowShort)
         }
         return report
     }
