@@ -14,14 +14,19 @@ let package = Package(
     targets: [
         // Pure codec: WSP, MMS encapsulation, SMS TPDU, WAP push. No I/O.
         .target(name: "PDU"),
+        // Serial port, AT channel, typed modem operations.
+        .target(name: "Modem", dependencies: ["PDU"]),
+        // The modem simulator on a pseudo-terminal (and, later, the simulated MMSC).
+        .target(name: "Simulator", dependencies: ["PDU", "Modem"]),
         .executableTarget(
             name: "mmsctl",
             dependencies: [
-                "PDU",
+                "PDU", "Modem", "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "PDUTests", dependencies: ["PDU"]),
+        .testTarget(name: "ModemTests", dependencies: ["Modem", "Simulator", "PDU"]),
         .testTarget(name: "EndToEndTests", dependencies: ["mmsctl", "PDU"]),
     ],
     swiftLanguageModes: [.v6]

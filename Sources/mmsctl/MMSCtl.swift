@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct MMSCtl: ParsableCommand {
+struct MMSCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mmsctl",
         abstract: "Send and receive MMS with a plain USB GSM/LTE modem.",
@@ -12,7 +12,7 @@ struct MMSCtl: ParsableCommand {
             Exit status: 0 success, 64 usage error, 65 some input could not be decoded, \
             66 an input file could not be read, 73 an output file could not be created.
             """,
-        subcommands: [DemoCommand.self, DecodeCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, DecodeCommand.self, ModemCommand.self, SimCommand.self, BenchCommand.self]
     )
 }
 

@@ -1,0 +1,330 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+
+/// Errors of AT commands: each names the command.
+public enum ATError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// No final result within the timeout.
+    case timeout(command: String, seconds: Double)
+    /// The modem answered with an error result code.
+    case failed(command: String, result: ATFinalResult)
+    /// The port failed or the modem disappeared.
+    case port(SerialPortError)
+    case closed(device: String)
+    /// The answer did not have the expected shape.
+    case unexpectedResponse(command: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .timeout(let command, let seconds): return "\(command): no answer within \(seconds) s"
+        case .failed(let command, let result): return "\(command): \(result)"
+        case .port(let error): return error.description
+        case .closed(let device): return "\(device): the AT channel is closed"
+        case .unexpectedResponse(let command, let detail): return "\(command): unexpected answer: \(detail)"
+        }
+    }
+
+    public var finalResult: ATFinalResult? {
+        if case .failed(_, let result) = self { return result }
+        return nil
+    }
+}
+
+/// The answer to a command: its information lines and its final result code.
+public struct ATResponse: Hashable, Sendable {
+    public var lines: [String]
+    public var final: ATFinalResult
+
+    /// Lines starting with `prefix:` with the prefix removed, e.g. `values("+CPMS")`.
+    public func values(_ prefix: String) -> [String] {
+        lines.compactMap { line in
+            guard line.hasPrefix(prefix + ":") else { return nil }
+            return String(line.dropFirst(prefix.count + 1)).trimmingCharacters(in: " ")
+        }
+    }
+}
+
+/// Direction of a traced line.
+public enum ATTraceDirection: String, Sendable {
+    case sent = ">>"
+    case received = "<<"
+    case note = "--"
+}
+
+/// The owner of a modem's AT port (27.007 §4, V.250 §5): the only writer, one command at a time,
+/// URCs delivered on `urcs` whatever is in flight, per-command timeouts with a resync afterwards.
+public actor ATChannel {
+    public nonisolated let device: String
+    /// Unsolicited result codes in arrival order. Finishes when the channel closes or the modem vanishes.
+    public nonisolated let urcs: AsyncStream<URC>
+
+    private let port: SerialPort
+    private let urcContinuation: AsyncStream<URC>.Continuation
+    private var parser = ATParser()
+    private var pending: Pending?
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var busy = false
+    private var needsResync = false
+    private var failure: ATError?
+    private var sequence = 0
+    private let trace: (@Sendable (ATTraceDirection, String) -> Void)?
+    private let reader: ReaderThread
+
+    struct Pending {
+        var id: Int
+        var command: String
+        var lines: [String] = []
+        var continuation: CheckedContinuation<ATResponse, any Error>
+        var onPrompt: (() -> [UInt8])?
+    }
+
+    /// Opens the device and starts reading it.
+    public static func open(device: String, baudRate: Int = 115_200, lockDirectory: String? = nil,
+                            trace: (@Sendable (ATTraceDirection, String) -> Void)? = nil) throws(ATError) -> ATChannel {
+        do {
+            let port = try SerialPort.open(device, baudRate: baudRate, lockDirectory: lockDirectory)
+            return ATChannel(port: port, trace: trace)
+        } catch {
+            throw .port(error)
+        }
+    }
+
+    public init(port: SerialPort, trace: (@Sendable (ATTraceDirection, String) -> Void)? = nil) {
+        self.port = port
+        self.device = port.device
+        self.trace = trace
+        let (stream, continuation) = AsyncStream<URC>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        self.urcs = stream
+        self.urcContinuation = continuation
+        let (chunks, chunkContinuation) = AsyncStream<ReaderThread.Chunk>.makeStream()
+        self.reader = ReaderThread(port: port, continuation: chunkContinuation)
+        reader.start()
+        Task { [weak self] in
+            for await chunk in chunks {
+                guard let self else { return }
+                await self.handle(chunk)
+            }
+        }
+    }
+
+    /// Sends `command` (without CR) and waits for its final result code. An error result throws
+    /// `ATError.failed`; no result within `timeout` throws `.timeout` and the next command first
+    /// resynchronises the modem (ESC, `AT`, then drains late answers).
+    @discardableResult
+    public func send(_ command: String, timeout: Double = 5) async throws(ATError) -> ATResponse {
+        try await run(command, timeout: timeout, payload: nil)
+    }
+
+    /// Sends a command that answers with the `> ` prompt (AT+CMGS, AT+CMGW), then `payload` and Ctrl-Z.
+    @discardableResult
+    public func send(_ command: String, payload: String, timeout: Double = 60) async throws(ATError) -> ATResponse {
+        try await run(command, timeout: timeout, payload: Array(payload.utf8) + [0x1A])
+    }
+
+    /// Sends a command and returns the final result even when it is an error (no throw for ERROR).
+    public func execute(_ command: String, timeout: Double = 5) async throws(ATError) -> ATResponse {
+        do {
+            return try await send(command, timeout: timeout)
+        } catch {
+            if case .failed(_, let result) = error { return ATResponse(lines: [], final: result) }
+            throw error
+        }
+    }
+
+    public func close() {
+        guard failure == nil else { return }
+        failure = .closed(device: device)
+        reader.stopAndWait()
+        port.close()
+        finishAll(with: .closed(device: device))
+    }
+
+    // MARK: Internals
+
+    private func run(_ command: String, timeout: Double, payload: [UInt8]?) async throws(ATError) -> ATResponse {
+        await acquire()
+        defer { release() }
+        if let failure { throw failure }
+        if needsResync { await resync() }
+        if let failure { throw failure }
+        do {
+            return try await exchange(command, timeout: timeout, payload: payload)
+        } catch let error as ATError {
+            throw error
+        } catch {
+            throw .closed(device: device)
+        }
+    }
+
+    private func exchange(_ command: String, timeout: Double, payload: [UInt8]?) async throws -> ATResponse {
+        sequence += 1
+        let id = sequence
+        parser.begin(command: command, expectsPrompt: payload != nil)
+        trace?(.sent, command)
+        do {
+            try port.write(Array((command + "\r").utf8))
+        } catch {
+            parser.end()
+            fail(with: .port(error))
+            throw ATError.port(error)
+        }
+        let timer = Task { [weak self] in
+            try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
+            await self?.timeoutFired(id: id, seconds: timeout)
+        }
+        defer { timer.cancel() }
+        let response = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ATResponse, any Error>) in
+            pending = Pending(id: id, command: command, continuation: continuation, onPrompt: payload.map { bytes in { bytes } })
+        }
+        if !response.final.isSuccess { throw ATError.failed(command: command, result: response.final) }
+        return response
+    }
+
+    private func timeoutFired(id: Int, seconds: Double) {
+        guard let current = pending, current.id == id else { return }
+        pending = nil
+        parser.end()
+        needsResync = true
+        trace?(.note, "\(current.command): timed out after \(seconds) s")
+        current.continuation.resume(throwing: ATError.timeout(command: current.command, seconds: seconds))
+    }
+
+    /// ESC leaves a half-finished prompt, `AT` must answer OK, and whatever else arrives in the next
+    /// moments (the late answer of the timed-out command) is drained as stray lines.
+    private func resync() async {
+        trace?(.note, "resynchronising")
+        try? port.write([0x1B])
+        try? await Task.sleep(nanoseconds: 50_000_000)
+        for _ in 0..<3 {
+            if (try? await exchange("AT", timeout: 2, payload: nil)) != nil {
+                try? await Task.sleep(nanoseconds: 100_000_000)
+                needsResync = false
+                return
+            }
+        }
+    }
+
+    private func handle(_ chunk: ReaderThread.Chunk) {
+        switch chunk {
+        case .bytes(let bytes):
+            for event in parser.feed(bytes) { dispatch(event) }
+        case .failed(let error):
+            fail(with: .port(error))
+        }
+    }
+
+    private func dispatch(_ event: ATEvent) {
+        switch event {
+        case .urc(let urc):
+            trace?(.received, urc.description)
+            urcContinuation.yield(urc)
+        case .stray(let line):
+            trace?(.received, line + "   (no command in flight; dropped)")
+        case .line(let line):
+            trace?(.received, line)
+            pending?.lines.append(line)
+        case .prompt:
+            trace?(.received, "> ")
+            if let bytes = pending?.onPrompt?() {
+                trace?(.sent, String(decoding: bytes.dropLast(), as: UTF8.self) + "<Ctrl-Z>")
+                do { try port.write(bytes) } catch { fail(with: .port(error)) }
+            }
+        case .final(let result):
+            trace?(.received, result.description)
+            guard let current = pending else { return }
+            pending = nil
+            parser.end()
+            current.continuation.resume(returning: ATResponse(lines: current.lines, final: result))
+        }
+    }
+
+    private func fail(with error: ATError) {
+        guard failure == nil else { return }
+        failure = error
+        trace?(.note, error.description)
+        reader.stop()
+        finishAll(with: error)
+    }
+
+    private func finishAll(with error: ATError) {
+        if let current = pending {
+            pending = nil
+            current.continuation.resume(throwing: error)
+        }
+        urcContinuation.finish()
+    }
+
+    private func acquire() async {
+        if !busy {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func release() {
+        if waiters.isEmpty {
+            busy = false
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+}
+
+/// Reads the port on its own thread (poll with a short timeout so it can stop) and hands chunks over in order.
+final class ReaderThread: @unchecked Sendable {
+    enum Chunk: Sendable {
+        case bytes([UInt8])
+        case failed(SerialPortError)
+    }
+
+    let port: SerialPort
+    let continuation: AsyncStream<Chunk>.Continuation
+    private let lock = NSLock()
+    private var stopped = false
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(port: SerialPort, continuation: AsyncStream<Chunk>.Continuation) {
+        self.port = port
+        self.continuation = continuation
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "mmsctl-at-reader"
+        thread.start()
+    }
+
+    func stop() {
+        lock.lock()
+        stopped = true
+        lock.unlock()
+    }
+
+    /// Stops and waits (at most half a second) until the thread no longer uses the descriptor.
+    func stopAndWait() {
+        stop()
+        _ = finished.wait(timeout: .now() + 0.5)
+    }
+
+    private var isStopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
+    }
+
+    private func run() {
+        while !isStopped {
+            do {
+                let bytes = try port.read(timeoutMilliseconds: 50)
+                if !bytes.isEmpty { continuation.yield(.bytes(bytes)) }
+            } catch {
+                if !isStopped { continuation.yield(.failed(error)) }
+                break
+            }
+        }
+        continuation.finish()
+        finished.signal()
+    }
+}

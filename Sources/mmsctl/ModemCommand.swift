@@ -1,0 +1,155 @@
+import ArgumentParser
+import Foundation
+import Modem
+import PDU
+
+/// Options every command that talks to a modem shares.
+struct DeviceOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: ArgumentHelp("The modem's AT port, e.g. /dev/ttyUSB2.", valueName: "tty"))
+    var device: String?
+
+    @Flag(name: .customLong("trace-at"), help: "Log every AT line in both directions, with time stamps, to standard error.")
+    var traceAT = false
+
+    @Option(help: "The SIM PIN, when the SIM asks for one.")
+    var pin: String?
+
+    func open() throws -> ATChannel {
+        guard let device = device ?? ProcessInfo.processInfo.environment["MMSCTL_DEVICE"] else {
+            throw ValidationError("Give the modem's AT port with --device (or MMSCTL_DEVICE); discovery arrives with `mmsctl modems`.")
+        }
+        let start = Date()
+        var trace: (@Sendable (ATTraceDirection, String) -> Void)?
+        if traceAT {
+            trace = { @Sendable (direction: ATTraceDirection, line: String) in
+                let elapsed = Date().timeIntervalSince(start)
+                printError(String(format: "%9.3f ", elapsed) + direction.rawValue + " " + line)
+            }
+        }
+        do {
+            return try ATChannel.open(device: device, trace: trace)
+        } catch {
+            printError("mmsctl: \(error)")
+            throw ExitStatus.noInput
+        }
+    }
+}
+
+struct ModemCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "modem",
+        abstract: "Talk to a modem: identity and state, stored SMS, raw AT commands.",
+        subcommands: [Info.self, ListSMS.self, AT.self]
+    )
+
+    struct Info: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Initialise the modem and show its identity, SIM, registration, signal and SMS storage.",
+            discussion: "Example: mmsctl modem info --device /dev/ttyUSB2 --trace-at")
+        @OptionGroup var options: DeviceOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let channel = try options.open()
+            defer { Task { await channel.close() } }
+            let modem = ModemCommands(channel: channel)
+            do {
+                let notes = try await modem.initialize(pin: options.pin)
+                let identity = try await modem.identity()
+                let registration = try? await modem.registration()
+                let signal = try? await modem.signal()
+                let storage = (try? await modem.storageUse()) ?? []
+                await channel.close()
+                if json {
+                    struct Report: Encodable {
+                        var identity: ModemIdentity
+                        var registration: Registration?
+                        var rssi: Int?
+                        var signalDBm: Int?
+                        var storage: [StorageUse]
+                        var notes: [String]
+                    }
+                    print(jsonString(Report(identity: identity, registration: registration, rssi: signal?.rssi,
+                                            signalDBm: signal?.dBm ?? nil, storage: storage, notes: notes)))
+                    return
+                }
+                print("Modem         \(identity.manufacturer ?? "?") \(identity.model ?? "?") (\(identity.revision ?? "?"))")
+                print("IMEI          \(identity.imei ?? "?")")
+                print("IMSI          \(identity.imsi ?? "?")")
+                if let number = identity.ownNumber { print("Number        \(number)") }
+                if let registration {
+                    print("Registration  \(registration.isRegistered ? "registered" : "not registered") (stat \(registration.status))")
+                }
+                if let signal { print("Signal        \(signal.dBm.map { "\($0) dBm" } ?? "unknown") (rssi \(signal.rssi))") }
+                for use in storage {
+                    print("Storage \(use.memory.padding(toLength: 6, withPad: " ", startingAt: 0))\(use.used)/\(use.total)"
+                        + (use.isNearlyFull ? "  nearly full: new notifications will be held by the network" : ""))
+                }
+                for note in notes { print("Note          \(note)") }
+            } catch {
+                await channel.close()
+                printError("mmsctl: \(error)")
+                throw ExitCode(69)
+            }
+        }
+    }
+
+    struct ListSMS: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list-sms", abstract: "List the SMS stored in the modem (AT+CMGL=4), decoded.")
+        @OptionGroup var options: DeviceOptions
+
+        func run() async throws {
+            let channel = try options.open()
+            let modem = ModemCommands(channel: channel)
+            do {
+                _ = try await modem.initialize(pin: options.pin)
+                let messages = try await modem.listSMS()
+                await channel.close()
+                if messages.isEmpty { print("no stored SMS") }
+                for message in messages {
+                    switch message.pdu {
+                    case .success(let pdu):
+                        let summary = SMSReport(pdu)
+                        print("\(message.index): \(summary.type) from \(summary.originator ?? summary.recipient ?? "?") "
+                            + (summary.destinationPort == 2948 ? "(WAP push)" : summary.text.map { "\"\($0)\"" } ?? ""))
+                    case .failure(let error):
+                        print("\(message.index): undecodable: \(error)")
+                    }
+                }
+            } catch {
+                await channel.close()
+                printError("mmsctl: \(error)")
+                throw ExitCode(69)
+            }
+        }
+    }
+
+    struct AT: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send raw AT commands and print the answers.",
+            discussion: "Example: mmsctl modem at --device /dev/ttyUSB2 'AT+CPMS?' 'AT+CSQ'")
+        @OptionGroup var options: DeviceOptions
+        @Argument(help: "Commands, each with its AT prefix.") var commands: [String]
+        @Option(help: "Seconds to wait for each answer.") var timeout: Double = 10
+
+        func run() async throws {
+            let channel = try options.open()
+            var failed = false
+            for command in commands {
+                do {
+                    let response = try await channel.execute(command, timeout: timeout)
+                    for line in response.lines { print(line) }
+                    print(response.final.description)
+                    if !response.final.isSuccess { failed = true }
+                } catch {
+                    printError("mmsctl: \(error)")
+                    failed = true
+                    break
+                }
+            }
+            await channel.close()
+            if failed { throw ExitCode(69) }
+        }
+    }
+}
