@@ -344,10 +344,12 @@ public final class SimulatedModem: @unchecked Sendable {
         case "+CREG?": return (["+CREG: 0,1"], "OK")
         case "+CGREG?": return (["+CGREG: 0,1"], "OK")
         case "+CEREG?": return (["+CEREG: 0,1"], "OK")
+        case "+CSCS" where argument == "?": return (["+CSCS: (\"GSM\",\"IRA\",\"UCS2\")"], "OK")
         case "+CREG", "+CGREG", "+CEREG", "+CGEREP", "+CSCS", "^CURC", "^PORTSEL", "+QURCCFG", "+CFUN", "+CLIP", "+CRC",
             "+CMER", "+CSDH", "+CSMP":
             return ([], "OK")
         case "+CSCS?": return (["+CSCS: \"GSM\""], "OK")
+        case "+CSCS" where argument == "?": return (["+CSCS: (\"GSM\",\"IRA\",\"UCS2\")"], "OK")
         case "+CFUN?": return (["+CFUN: 1"], "OK")
         case "+COPS?": return (["+COPS: 0,0,\"Simulated Network\",7"], "OK")
         case "+CMGF":
