@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
 
 /// Errors of AT commands: each names the command.
 public enum ATError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -80,8 +81,10 @@ public actor ATChannel {
     }
 
     /// Opens the device and starts reading it.
-    public static func open(device: String, baudRate: Int = 115_200, lockDirectory: String? = nil,
-                            trace: (@Sendable (ATTraceDirection, String) -> Void)? = nil) throws(ATError) -> ATChannel {
+    public static func open(
+        device: String, baudRate: Int = 115_200, lockDirectory: String? = nil,
+        trace: (@Sendable (ATTraceDirection, String) -> Void)? = nil
+    ) throws(ATError) -> ATChannel {
         do {
             let port = try SerialPort.open(device, baudRate: baudRate, lockDirectory: lockDirectory)
             return ATChannel(port: port, trace: trace)
@@ -174,8 +177,10 @@ public actor ATChannel {
             await self?.timeoutFired(id: id, seconds: timeout)
         }
         defer { timer.cancel() }
-        let response = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ATResponse, any Error>) in
-            pending = Pending(id: id, command: command, continuation: continuation, onPrompt: payload.map { bytes in { bytes } })
+        let response = try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<ATResponse, any Error>) in
+            pending = Pending(
+                id: id, command: command, continuation: continuation, onPrompt: payload.map { bytes in { bytes } })
         }
         if !response.final.isSuccess { throw ATError.failed(command: command, result: response.final) }
         return response

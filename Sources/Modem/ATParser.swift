@@ -22,8 +22,10 @@ public enum ATFinalResult: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .ok: return "OK"
         case .error: return "ERROR"
-        case .cmeError(let code, let text): return "+CME ERROR: \(code.map(String.init) ?? text)" + ATErrorCodes.cmeMeaning(code, text)
-        case .cmsError(let code, let text): return "+CMS ERROR: \(code.map(String.init) ?? text)" + ATErrorCodes.cmsMeaning(code, text)
+        case .cmeError(let code, let text):
+            return "+CME ERROR: \(code.map(String.init) ?? text)" + ATErrorCodes.cmeMeaning(code, text)
+        case .cmsError(let code, let text):
+            return "+CMS ERROR: \(code.map(String.init) ?? text)" + ATErrorCodes.cmsMeaning(code, text)
         case .connect(let rate): return "CONNECT" + (rate.map { " \($0)" } ?? "")
         case .noCarrier: return "NO CARRIER"
         case .busy: return "BUSY"
@@ -80,7 +82,9 @@ public struct URC: Hashable, Sendable, CustomStringConvertible {
         "^BOOT", "^SRVST", "^SIMST", "^STIN", "^CSNR", "^DSFLOWRPT", "^NWTIME", "^HWNAT", "^NDISSTAT", "^CEND",
         "^CONN", "^ORIG", "^CONF", "+ZUSIMR", "#STN", "*PSNWID", "*PSUTTZ", "+PACSP", "+CTZV", "+CTZE", "+NITZ",
     ]
-    static let bareNames: Set<String> = ["RING", "RDY", "SMS DONE", "PB DONE", "SMS Ready", "Call Ready", "+READY", "NO CARRIER"]
+    static let bareNames: Set<String> = [
+        "RING", "RDY", "SMS DONE", "PB DONE", "SMS Ready", "Call Ready", "+READY", "NO CARRIER",
+    ]
     static let withPDU: Set<String> = ["+CMT", "+CDS", "+CBM"]
 }
 
@@ -278,7 +282,8 @@ public enum ATErrorCodes {
         133: "requested service option not subscribed (often a wrong APN)", 149: "PDP authentication failure",
     ]
     static let cms: [Int: String] = [
-        300: "ME failure", 302: "operation not allowed", 303: "operation not supported", 304: "invalid PDU mode parameter",
+        300: "ME failure", 302: "operation not allowed", 303: "operation not supported",
+        304: "invalid PDU mode parameter",
         310: "SIM not inserted", 311: "SIM PIN required", 313: "SIM failure", 314: "SIM busy", 320: "memory failure",
         321: "invalid memory index", 322: "memory full", 330: "SMSC address unknown", 331: "no network service",
         332: "network timeout", 340: "no +CNMA acknowledgement expected", 500: "unknown error",

@@ -120,7 +120,9 @@ public struct ModemCommands: Sendable {
                 break
             }
         }
-        notes.append(indications.map { "indications +CNMI=\($0)" } ?? "no +CMTI indications (the modem refused AT+CNMI); polling only")
+        notes.append(
+            indications.map { "indications +CNMI=\($0)" }
+                ?? "no +CMTI indications (the modem refused AT+CNMI); polling only")
         return notes
     }
 
@@ -188,12 +190,15 @@ public struct ModemCommands: Sendable {
     public func registration() async throws(ATError) -> Registration {
         var best: Registration?
         for name in ["+CEREG", "+CGREG", "+CREG"] {
-            guard let response = try? await channel.send("AT\(name)?"), let value = response.values(name).first else { continue }
+            guard let response = try? await channel.send("AT\(name)?"), let value = response.values(name).first else {
+                continue
+            }
             let fields = ATFields.split(value)
             guard fields.count >= 2, let status = Int(fields[1]) else { continue }
-            let registration = Registration(status: status, area: fields.count > 2 ? fields[2] : nil,
-                                            cell: fields.count > 3 ? fields[3] : nil,
-                                            accessTechnology: fields.count > 4 ? Int(fields[4]) : nil)
+            let registration = Registration(
+                status: status, area: fields.count > 2 ? fields[2] : nil,
+                cell: fields.count > 3 ? fields[3] : nil,
+                accessTechnology: fields.count > 4 ? Int(fields[4]) : nil)
             if registration.isRegistered { return registration }
             best = best ?? registration
         }
@@ -230,7 +235,9 @@ public struct ModemCommands: Sendable {
 
     /// `AT+CMGL=<status>` (4 = all): every stored message, decoded where it decodes.
     public func listSMS(status: Int = 4) async throws(ATError) -> [StoredSMS] {
-        let response = try await retryingBusy { () async throws(ATError) in try await channel.send("AT+CMGL=\(status)", timeout: 30) }
+        let response = try await retryingBusy { () async throws(ATError) in
+            try await channel.send("AT+CMGL=\(status)", timeout: 30)
+        }
         var result: [StoredSMS] = []
         var header: [String]?
         for line in response.lines {
@@ -240,8 +247,10 @@ public struct ModemCommands: Sendable {
             }
             guard let fields = header, let index = Int(fields[0]) else { continue }
             header = nil
-            result.append(Self.stored(index: index, status: Int(fields.count > 1 ? fields[1] : "") ?? 0,
-                                      length: Int(fields.last ?? "") ?? 0, hex: line))
+            result.append(
+                Self.stored(
+                    index: index, status: Int(fields.count > 1 ? fields[1] : "") ?? 0,
+                    length: Int(fields.last ?? "") ?? 0, hex: line))
         }
         return result
     }
@@ -250,25 +259,30 @@ public struct ModemCommands: Sendable {
     public func readSMS(index: Int) async throws(ATError) -> StoredSMS? {
         let response: ATResponse
         do {
-            response = try await retryingBusy { () async throws(ATError) in try await channel.send("AT+CMGR=\(index)", timeout: 10) }
+            response = try await retryingBusy { () async throws(ATError) in
+                try await channel.send("AT+CMGR=\(index)", timeout: 10)
+            }
         } catch {
             if case .cmsError(321, _)? = error.finalResult { return nil }
             throw error
         }
         guard let headerIndex = response.lines.firstIndex(where: { $0.hasPrefix("+CMGR:") }),
-              headerIndex + 1 < response.lines.count
+            headerIndex + 1 < response.lines.count
         else { return nil }
         let fields = ATFields.split(String(response.lines[headerIndex].dropFirst(6)))
         let length = Int(fields.last ?? "") ?? 0
         if length == 0 { return nil }
-        return Self.stored(index: index, status: Int(fields[0]) ?? 0, length: length, hex: response.lines[headerIndex + 1])
+        return Self.stored(
+            index: index, status: Int(fields[0]) ?? 0, length: length, hex: response.lines[headerIndex + 1])
     }
 
     static func stored(index: Int, status: Int, length: Int, hex: String) -> StoredSMS {
         let pdu: Result<SMSPDU, PDUError>
         do {
             let bytes = try SMSHex.bytes(hex)
-            pdu = .success(length > 0 && length <= bytes.count ? try SMSPDU.decode(bytes, tpduLength: length) : try SMSPDU.decode(bytes))
+            pdu = .success(
+                length > 0 && length <= bytes.count
+                    ? try SMSPDU.decode(bytes, tpduLength: length) : try SMSPDU.decode(bytes))
         } catch {
             pdu = .failure(error)
         }
@@ -342,6 +356,7 @@ public struct ModemCommands: Sendable {
         let address = octets.count == 8 ? octets.prefix(4).joined(separator: ".") : addressField
         let offset = octets.count == 4 && fields.count > 8 ? 1 : 0
         let dns = [field(5 + offset), field(6 + offset)].compactMap { $0 }.filter { $0 != "0.0.0.0" }
-        return PDPParameters(cid: Int(fields[0]) ?? cid, apn: field(2), address: address, gateway: field(4 + offset), dnsServers: dns)
+        return PDPParameters(
+            cid: Int(fields[0]) ?? cid, apn: field(2), address: address, gateway: field(4 + offset), dnsServers: dns)
     }
 }

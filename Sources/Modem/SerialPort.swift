@@ -18,14 +18,17 @@ public enum SerialPortError: Error, Hashable, Sendable, CustomStringConvertible 
         case .notFound(let device): return "\(device): no such device (is the modem plugged in? try `mmsctl modems`)"
         case .permissionDenied(let device, let group):
             if let group {
-                return "\(device): permission denied; join the group that owns it: sudo usermod -aG \(group) $USER (then log in again)"
+                return
+                    "\(device): permission denied; join the group that owns it: sudo usermod -aG \(group) $USER (then log in again)"
             }
             return "\(device): permission denied"
         case .busy(let device, let holder):
             return "\(device): in use by \(holder ?? "another program")"
-                + (holder?.contains("ModemManager") == true ? "; stop it (sudo systemctl stop ModemManager) or install mmsctl's udev rules" : "")
+                + (holder?.contains("ModemManager") == true
+                    ? "; stop it (sudo systemctl stop ModemManager) or install mmsctl's udev rules" : "")
         case .notATerminal(let device): return "\(device): not a serial device"
-        case .io(let device, let operation, let code): return "\(device): \(operation) failed: \(String(cString: strerror(code)))"
+        case .io(let device, let operation, let code):
+            return "\(device): \(operation) failed: \(String(cString: strerror(code)))"
         case .disappeared(let device): return "\(device): the modem disappeared (unplugged or reset)"
         }
     }
@@ -41,7 +44,9 @@ public struct SerialPort: Sendable {
     public static let lockDirectories = ["/run/lock", "/var/lock"]
 
     /// Opens the device. `baudRate` is one of the POSIX rates (ignored by USB CDC/option ttys).
-    public static func open(_ device: String, baudRate: Int = 115_200, lockDirectory: String? = nil) throws(SerialPortError) -> SerialPort {
+    public static func open(_ device: String, baudRate: Int = 115_200, lockDirectory: String? = nil)
+        throws(SerialPortError) -> SerialPort
+    {
         var info = stat()
         guard stat(device, &info) == 0 else {
             if errno == EACCES { throw .permissionDenied(device: device, group: nil) }
@@ -72,7 +77,9 @@ public struct SerialPort: Sendable {
             throw fail(.io(device: device, operation: "TIOCEXCL", errno: errno))
         }
         var options = termios()
-        guard tcgetattr(fd, &options) == 0 else { throw fail(.io(device: device, operation: "tcgetattr", errno: errno)) }
+        guard tcgetattr(fd, &options) == 0 else {
+            throw fail(.io(device: device, operation: "tcgetattr", errno: errno))
+        }
         cfmakeraw(&options)
         options.c_cflag |= tcflag_t(CLOCAL | CREAD)
         options.c_cflag &= ~tcflag_t(CRTSCTS)
@@ -81,7 +88,9 @@ public struct SerialPort: Sendable {
         let speed = speedConstant(baudRate)
         cfsetispeed(&options, speed)
         cfsetospeed(&options, speed)
-        guard tcsetattr(fd, TCSANOW, &options) == 0 else { throw fail(.io(device: device, operation: "tcsetattr", errno: errno)) }
+        guard tcsetattr(fd, TCSANOW, &options) == 0 else {
+            throw fail(.io(device: device, operation: "tcsetattr", errno: errno))
+        }
         tcflush(fd, TCIOFLUSH)
         return SerialPort(device: device, fileDescriptor: fd, lockFile: lockFile)
     }
@@ -198,14 +207,20 @@ public struct SerialPort: Sendable {
         defer { closedir(proc) }
         let me = getpid()
         while let entry = readdir(proc) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             guard let pid = pid_t(name), pid != me, let fds = opendir("/proc/\(pid)/fd") else { continue }
             defer { closedir(fds) }
             while let fdEntry = readdir(fds) {
-                let fdName = withUnsafeBytes(of: fdEntry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                let fdName = withUnsafeBytes(of: fdEntry.pointee.d_name) {
+                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                }
                 var target = [CChar](repeating: 0, count: 512)
                 let length = readlink("/proc/\(pid)/fd/\(fdName)", &target, 511)
-                if length > 0, String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) == device {
+                if length > 0,
+                    String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) == device
+                {
                     return "process \(pid) (\(processName(pid)))"
                 }
             }

@@ -71,7 +71,8 @@ public struct ContentType: Hashable, Sendable, CustomStringConvertible {
     /// The media type in lower case, e.g. `application/vnd.wap.multipart.related`.
     public var mediaType: String {
         switch media {
-        case .wellKnown(let code): return WSPTables.contentTypes[code] ?? "application/x-wsp-0x\(String(code, radix: 16))"
+        case .wellKnown(let code):
+            return WSPTables.contentTypes[code] ?? "application/x-wsp-0x\(String(code, radix: 16))"
         case .text(let text): return text.lowercased()
         }
     }

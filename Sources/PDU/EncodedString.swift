@@ -124,4 +124,3 @@ public struct MMSAddress: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { wireText }
 }
-

@@ -1,8 +1,10 @@
 /// Constructors for the PDUs a client sends (ENC §6.1, §6.2, §6.4), with ENC's mandatory headers.
 extension MMSPDU {
     /// M-NotifyResp.ind answering a notification (ENC §6.2): echoes the Transaction-Id octets.
-    public static func notifyResp(transactionID: [UInt8], status: MMSStatus, reportAllowed: Bool? = nil,
-                                  version: MMSVersion = .v1_0) -> MMSPDU {
+    public static func notifyResp(
+        transactionID: [UInt8], status: MMSStatus, reportAllowed: Bool? = nil,
+        version: MMSVersion = .v1_0
+    ) -> MMSPDU {
         var headers: [MMSHeader] = [
             .field(.messageType, .octet(MMSMessageType.notifyRespInd.rawValue)),
             .field(.transactionID, .text(transactionID)),
@@ -14,8 +16,10 @@ extension MMSPDU {
     }
 
     /// M-Acknowledge.ind after a deferred retrieval (ENC §6.4).
-    public static func acknowledge(transactionID: [UInt8], reportAllowed: Bool? = nil,
-                                   version: MMSVersion = .v1_0) -> MMSPDU {
+    public static func acknowledge(
+        transactionID: [UInt8], reportAllowed: Bool? = nil,
+        version: MMSVersion = .v1_0
+    ) -> MMSPDU {
         var headers: [MMSHeader] = [
             .field(.messageType, .octet(MMSMessageType.acknowledgeInd.rawValue)),
             .field(.transactionID, .text(transactionID)),
@@ -27,12 +31,14 @@ extension MMSPDU {
 
     /// M-Send.req (ENC §6.1) with From = Insert-address-token, one header per recipient, and the parts in
     /// multipart.related with a SMIL root when `smil` is given, multipart.mixed otherwise.
-    public static func sendRequest(transactionID: String, to: [MMSAddress], cc: [MMSAddress] = [],
-                                   bcc: [MMSAddress] = [], subject: String? = nil, parts: [MMSPart],
-                                   smil: MMSPart? = nil, deliveryReport: Bool? = nil, readReport: Bool? = nil,
-                                   expiry: MMSTime? = nil, messageClass: MMSMessageClass? = nil,
-                                   priority: MMSPriority? = nil, date: UInt64? = nil,
-                                   version: MMSVersion = .v1_2) -> MMSPDU {
+    public static func sendRequest(
+        transactionID: String, to: [MMSAddress], cc: [MMSAddress] = [],
+        bcc: [MMSAddress] = [], subject: String? = nil, parts: [MMSPart],
+        smil: MMSPart? = nil, deliveryReport: Bool? = nil, readReport: Bool? = nil,
+        expiry: MMSTime? = nil, messageClass: MMSMessageClass? = nil,
+        priority: MMSPriority? = nil, date: UInt64? = nil,
+        version: MMSVersion = .v1_2
+    ) -> MMSPDU {
         var headers: [MMSHeader] = []
         if let date { headers.append(.field(.date, .integer(date))) }
         headers.append(.field(.from, .from(nil)))
@@ -65,8 +71,9 @@ extension MMSPDU {
             contentType = ContentType(media: .wellKnown(0x23))
         }
         headers.append(.field(.contentType, .contentType(contentType)))
-        return MMSPDU(type: .sendReq, transactionID: transactionID, version: version, headers: headers,
-                      body: .multipart(allParts))
+        return MMSPDU(
+            type: .sendReq, transactionID: transactionID, version: version, headers: headers,
+            body: .multipart(allParts))
     }
 }
 

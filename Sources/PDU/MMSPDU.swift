@@ -14,8 +14,10 @@ public struct MMSPDU: Hashable, Sendable {
     }
 
     /// A PDU of the given type with Transaction-Id and version in the positions ENC §7 prescribes.
-    public init(type: MMSMessageType, transactionID: String? = nil, version: MMSVersion = .v1_2,
-                headers extra: [MMSHeader] = [], body: MMSBody? = nil) {
+    public init(
+        type: MMSMessageType, transactionID: String? = nil, version: MMSVersion = .v1_2,
+        headers extra: [MMSHeader] = [], body: MMSBody? = nil
+    ) {
         var list: [MMSHeader] = [.field(.messageType, .octet(type.rawValue))]
         if let transactionID { list.append(.field(.transactionID, .text(Array(transactionID.utf8)))) }
         list.append(.field(.mmsVersion, .octet(version.octet)))
@@ -60,9 +62,10 @@ extension MMSPDU {
         }
         let first = bytes[bytes.startIndex]
         guard first == 0x8C else {
-            throw reader.error(.notThisKind(
-                "not an MMS PDU: first octet must be X-Mms-Message-Type (0x8C), found 0x\(hex(first))"
-                    + (first >= 0x20 && first < 0x7F ? " ('\(Character(Unicode.Scalar(first)))')" : "")))
+            throw reader.error(
+                .notThisKind(
+                    "not an MMS PDU: first octet must be X-Mms-Message-Type (0x8C), found 0x\(hex(first))"
+                        + (first >= 0x20 && first < 0x7F ? " ('\(Character(Unicode.Scalar(first)))')" : "")))
         }
         var headers: [MMSHeader] = []
         var body: MMSBody?

@@ -289,7 +289,9 @@ public struct MMSField: Hashable, Sendable, CustomStringConvertible {
         ("X-Mms-Cancel-Status", .octet),
     ]
 
-    public var name: String { Int(code) < MMSField.table.count ? MMSField.table[Int(code)].0 : "Field-0x\(hex(code | 0x80))" }
+    public var name: String {
+        Int(code) < MMSField.table.count ? MMSField.table[Int(code)].0 : "Field-0x\(hex(code | 0x80))"
+    }
     var kind: MMSValueKind { Int(code) < MMSField.table.count ? MMSField.table[Int(code)].1 : .raw }
     public var description: String { name }
 }

@@ -30,8 +30,12 @@ extension Charset {
             return Charset.decodeUTF16(Array(octets), bigEndian: false)
         case 1015:
             let bytes = Array(octets)
-            if bytes.starts(with: [0xFF, 0xFE]) { return Charset.decodeUTF16(Array(bytes.dropFirst(2)), bigEndian: false) }
-            if bytes.starts(with: [0xFE, 0xFF]) { return Charset.decodeUTF16(Array(bytes.dropFirst(2)), bigEndian: true) }
+            if bytes.starts(with: [0xFF, 0xFE]) {
+                return Charset.decodeUTF16(Array(bytes.dropFirst(2)), bigEndian: false)
+            }
+            if bytes.starts(with: [0xFE, 0xFF]) {
+                return Charset.decodeUTF16(Array(bytes.dropFirst(2)), bigEndian: true)
+            }
             return Charset.decodeUTF16(bytes, bigEndian: true)
         default:
             if let converted = Charset.iconvDecode(Array(octets), from: iconvName) { return converted }

@@ -33,7 +33,8 @@ enum Base64 {
         var index = 0
         while index < input.count {
             let chunk = Array(input[index..<min(index + 3, input.count)])
-            let value = (UInt32(chunk[0]) << 16) | (chunk.count > 1 ? UInt32(chunk[1]) << 8 : 0)
+            let value =
+                (UInt32(chunk[0]) << 16) | (chunk.count > 1 ? UInt32(chunk[1]) << 8 : 0)
                 | (chunk.count > 2 ? UInt32(chunk[2]) : 0)
             output.append(table[Int((value >> 18) & 0x3F)])
             output.append(table[Int((value >> 12) & 0x3F)])

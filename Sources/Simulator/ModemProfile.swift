@@ -37,7 +37,8 @@ public struct ModemProfile: Sendable, Hashable {
         name: "huawei", manufacturer: "huawei", model: "E1752", revision: "11.126.13.00.00",
         imei: "358000000000002", imsi: "262011234567890", ownNumber: "+491700000002", smsc: "+491722270333",
         storages: [("ME", 23), ("SM", 50)], unknownCommand: "COMMAND NOT SUPPORT",
-        noiseURCs: ["^RSSI:14", "^MODE:5,4", "^SRVST:0", "^HWNAT:06"], bootURCs: ["^BOOT:35323129,0,0,0,26", "^SIMST:1", "^SRVST:2"])
+        noiseURCs: ["^RSSI:14", "^MODE:5,4", "^SRVST:0", "^HWNAT:06"],
+        bootURCs: ["^BOOT:35323129,0,0,0,26", "^SIMST:1", "^SRVST:2"])
 
     /// SIMCom SIM7600: refuses CNMI ds=2, SMS DONE / PB DONE at boot.
     public static let simcom = ModemProfile(

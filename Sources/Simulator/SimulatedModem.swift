@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Foundation
 import Modem
 import PDU
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A modem behind a pseudo-terminal that real clients (mmsctl, gammu) talk to as to hardware:
 /// V.250 framing with echo, 27.007/27.005 commands in PDU mode, SMS storage with capacities and
@@ -177,7 +178,9 @@ public final class SimulatedModem: @unchecked Sendable {
 
     private func loop() {
         while lock.withLock({ running && !unplugged }) {
-            guard let bytes = lock.withLock({ unplugged ? nil : terminal }).flatMap({ $0.read(timeoutMilliseconds: 50) }) else { break }
+            guard
+                let bytes = lock.withLock({ unplugged ? nil : terminal }).flatMap({ $0.read(timeoutMilliseconds: 50) })
+            else { break }
             for byte in bytes { receive(byte) }
         }
     }
@@ -313,8 +316,16 @@ public final class SimulatedModem: @unchecked Sendable {
             _faults.simBusy -= 1
             return ([], error(cms: 314))
         }
-        let needsSIM: Set<String> = ["+CIMI", "+CNUM", "+CPMS", "+CPMS?", "+CMGL", "+CMGR", "+CMGD", "+CMGS", "+CNMI", "+CSCA?"]
-        if pinLocked, needsSIM.contains(name) { return ([], name.hasPrefix("+CM") || name.hasPrefix("+CP") || name.hasPrefix("+CN") ? error(cms: 311) : error(cme: 11)) }
+        let needsSIM: Set<String> = [
+            "+CIMI", "+CNUM", "+CPMS", "+CPMS?", "+CMGL", "+CMGR", "+CMGD", "+CMGS", "+CNMI", "+CSCA?",
+        ]
+        if pinLocked, needsSIM.contains(name) {
+            return (
+                [],
+                name.hasPrefix("+CM") || name.hasPrefix("+CP") || name.hasPrefix("+CN")
+                    ? error(cms: 311) : error(cme: 11)
+            )
+        }
         switch name {
         case "", "V1", "Q0", "&C1", "&C0", "&D2", "X4", "&F", "&W", "S0": return ([], "OK")
         case "Z": echo = true; return ([], "OK")
@@ -353,14 +364,18 @@ public final class SimulatedModem: @unchecked Sendable {
         case "+CFUN?": return (["+CFUN: 1"], "OK")
         case "+COPS?": return (["+COPS: 0,0,\"Simulated Network\",7"], "OK")
         case "+CMGF":
-            guard let argument, ["0", "1"].contains(argument.trimmingCharacters(in: .whitespaces)) else { return ([], "ERROR") }
+            guard let argument, ["0", "1"].contains(argument.trimmingCharacters(in: .whitespaces)) else {
+                return ([], "ERROR")
+            }
             pduMode = argument.trimmingCharacters(in: .whitespaces) == "0"
             return ([], "OK")
         case "+CMGF?": return (["+CMGF: \(pduMode ? 0 : 1)"], "OK")
         case "+CSMS?": return (["+CSMS: \(csms),1,1,1"], "OK")
         case "+CSMS=?": return (["+CSMS: (0,1)"], "OK")
         case "+CSMS":
-            guard let value = argument.flatMap({ Int($0) }), value == 0 || value == 1 else { return ([], error(cms: 302)) }
+            guard let value = argument.flatMap({ Int($0) }), value == 0 || value == 1 else {
+                return ([], error(cms: 302))
+            }
             csms = value
             return (["+CSMS: 1,1,1"], "OK")
         case "+CPMS=?" where argument == "?", "+CPMS" where argument == "?":
@@ -383,7 +398,9 @@ public final class SimulatedModem: @unchecked Sendable {
         case "+CNMI?": return (["+CNMI: " + cnmi.map(String.init).joined(separator: ",")], "OK")
         case "+CNMI":
             let values = ATFields.split(argument ?? "").map { Int($0) ?? 0 }
-            guard !values.isEmpty, values.count <= 5, values[0] <= 3, !profile.refusesCNMI(values) else { return ([], error(cms: 303)) }
+            guard !values.isEmpty, values.count <= 5, values[0] <= 3, !profile.refusesCNMI(values) else {
+                return ([], error(cms: 303))
+            }
             for (index, value) in values.enumerated() { cnmi[index] = value }
             return ([], "OK")
         case "+CMGL":
@@ -391,7 +408,8 @@ public final class SimulatedModem: @unchecked Sendable {
             let filter = Int(argument?.trimmingCharacters(in: .whitespaces) ?? "4") ?? 4
             var lines: [String] = []
             let memory = memories[0]
-            for (index, message) in (storage[memory] ?? [:]).sorted(by: { $0.key < $1.key }) where filter == 4 || message.status == filter {
+            for (index, message) in (storage[memory] ?? [:]).sorted(by: { $0.key < $1.key })
+            where filter == 4 || message.status == filter {
                 lines.append("+CMGL: \(index),\(message.status),,\(message.tpduLength)")
                 lines.append(message.hex)
                 if message.status == 0 { storage[memory]?[index]?.status = 1 }
@@ -399,7 +417,9 @@ public final class SimulatedModem: @unchecked Sendable {
             return (lines, "OK")
         case "+CMGR":
             guard pduMode else { return ([], error(cms: 302)) }
-            guard let index = argument.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else { return ([], error(cms: 321)) }
+            guard let index = argument.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
+                return ([], error(cms: 321))
+            }
             let memory = memories[0]
             guard let message = storage[memory]?[index] else { return ([], error(cms: 321)) }
             if message.status == 0 { storage[memory]?[index]?.status = 1 }
@@ -411,13 +431,17 @@ public final class SimulatedModem: @unchecked Sendable {
             if fields.count > 1, fields[1] == 4 {
                 storage[memory] = [:]
             } else {
-                guard storage[memory]?[index] != nil || (fields.count > 1 && fields[1] > 0) else { return ([], error(cms: 321)) }
+                guard storage[memory]?[index] != nil || (fields.count > 1 && fields[1] > 0) else {
+                    return ([], error(cms: 321))
+                }
                 storage[memory]?[index] = nil
             }
             deliverHeldLocked()
             return ([], "OK")
         case "+CMGS":
-            guard pduMode, let length = argument.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), length > 0, length <= 176 else {
+            guard pduMode, let length = argument.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), length > 0,
+                length <= 176
+            else {
                 return ([], error(cms: 304))
             }
             promptLength = length
@@ -427,9 +451,18 @@ public final class SimulatedModem: @unchecked Sendable {
             awaitingAck = false
             return ([], "OK")
         case "+CGDCONT" where argument == "?":
-            return (["+CGDCONT: (1-16),\"IP\",,,(0-2),(0-4)", "+CGDCONT: (1-16),\"IPV6\",,,(0-2),(0-4)", "+CGDCONT: (1-16),\"IPV4V6\",,,(0-2),(0-4)"], "OK")
+            return (
+                [
+                    "+CGDCONT: (1-16),\"IP\",,,(0-2),(0-4)", "+CGDCONT: (1-16),\"IPV6\",,,(0-2),(0-4)",
+                    "+CGDCONT: (1-16),\"IPV4V6\",,,(0-2),(0-4)",
+                ], "OK"
+            )
         case "+CGDCONT?":
-            return (contexts.sorted(by: { $0.key < $1.key }).map { "+CGDCONT: \($0.key),\"\($0.value.type)\",\"\($0.value.apn)\",\"0.0.0.0\",0,0" }, "OK")
+            return (
+                contexts.sorted(by: { $0.key < $1.key }).map {
+                    "+CGDCONT: \($0.key),\"\($0.value.type)\",\"\($0.value.apn)\",\"0.0.0.0\",0,0"
+                }, "OK"
+            )
         case "+CGDCONT":
             let fields = ATFields.split(argument ?? "")
             guard let cid = Int(fields[0]), (1...16).contains(cid) else { return ([], error(cme: 3)) }
@@ -442,19 +475,31 @@ public final class SimulatedModem: @unchecked Sendable {
             contexts[cid] = (type, fields.count > 2 ? fields[2] : "", false)
             return ([], "OK")
         case "+CGACT?":
-            return (contexts.sorted(by: { $0.key < $1.key }).map { "+CGACT: \($0.key),\($0.value.active ? 1 : 0)" }, "OK")
+            return (
+                contexts.sorted(by: { $0.key < $1.key }).map { "+CGACT: \($0.key),\($0.value.active ? 1 : 0)" }, "OK"
+            )
         case "+CGACT":
             let fields = ATFields.split(argument ?? "").compactMap { Int($0) }
             guard fields.count == 2, let context = contexts[fields[1]] else { return ([], error(cme: 3)) }
-            if fields[0] == 1, context.apn.isEmpty == false, context.apn.lowercased().hasPrefix("bad") { return ([], error(cme: 133)) }
+            if fields[0] == 1, context.apn.isEmpty == false, context.apn.lowercased().hasPrefix("bad") {
+                return ([], error(cme: 133))
+            }
             contexts[fields[1]]?.active = fields[0] == 1
             return ([], "OK")
         case "+CGPADDR":
-            guard let cid = argument.flatMap({ Int($0) }), let context = contexts[cid] else { return ([], error(cme: 3)) }
+            guard let cid = argument.flatMap({ Int($0) }), let context = contexts[cid] else {
+                return ([], error(cme: 3))
+            }
             return (["+CGPADDR: \(cid),\"\(context.active ? "10.64.0.\(cid + 1)" : "0.0.0.0")\""], "OK")
         case "+CGCONTRDP":
-            guard let cid = argument.flatMap({ Int($0) }), let context = contexts[cid], context.active else { return ([], "OK") }
-            return (["+CGCONTRDP: \(cid),5,\"\(context.apn)\",\"10.64.0.\(cid + 1).255.255.255.0\",\"10.64.0.1\",\"10.64.0.53\",\"0.0.0.0\""], "OK")
+            guard let cid = argument.flatMap({ Int($0) }), let context = contexts[cid], context.active else {
+                return ([], "OK")
+            }
+            return (
+                [
+                    "+CGCONTRDP: \(cid),5,\"\(context.apn)\",\"10.64.0.\(cid + 1).255.255.255.0\",\"10.64.0.1\",\"10.64.0.53\",\"0.0.0.0\""
+                ], "OK"
+            )
         default:
             return ([], profile.unknownCommand)
         }
@@ -467,7 +512,7 @@ public final class SimulatedModem: @unchecked Sendable {
         var decoded: SMSPDU?
         lock.withLock {
             guard let bytes = try? SMSHex.bytes(hex), let pdu = try? SMSPDU.decode(bytes, tpduLength: length),
-                  case .submit = pdu.tpdu
+                case .submit = pdu.tpdu
             else {
                 writeLocked("\r\n\(error(cms: 304))\r\n")
                 return

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
+import Modem
 import PDU
+import Simulator
 
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the MMS decoder against the corpus and against python-messaging.",
@@ -16,6 +18,11 @@ struct BenchCommand: ParsableCommand {
             Examples:
               mmsctl bench --corpus ../shared/vectors/mms
               mmsctl bench --corpus ../shared/vectors/mms --seconds 5 --json
+              mmsctl bench --at          # AT round trips over a pty against the simulator
+
+            --at measures AT round trips per second through ATChannel over a pseudo-terminal against \
+            the simulated modem, the same exchange done with bare write/poll/read (so the channel's \
+            own cost is the difference), and the parser's cost per line with URCs mixed in.
             """
     )
 
@@ -30,6 +37,9 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(help: "Print the results as JSON.")
     var json = false
+
+    @Flag(name: .customLong("at"), help: "Benchmark the AT layer instead of the MMS decoder.")
+    var atLayer = false
 
     struct Result: Encodable {
         var files: Int
@@ -56,7 +66,8 @@ struct BenchCommand: ParsableCommand {
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be between 0 and 600.") }
     }
 
-    func run() throws {
+    func run() async throws {
+        if atLayer { return try await runAT() }
         let folder = URL(fileURLWithPath: corpus)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
             printError("mmsctl: \(corpus): cannot read the corpus folder (give one with --corpus)")
@@ -91,11 +102,16 @@ struct BenchCommand: ParsableCommand {
         // Large multipart body: 4 parts of 8 MiB.
         let chunk = [UInt8](repeating: 0x5A, count: 8 << 20)
         let parts = (1...4).map {
-            MMSPart(contentType: ContentType("image/jpeg"), contentID: "<p\($0)>", contentLocation: "p\($0).jpg", data: chunk)
+            MMSPart(
+                contentType: ContentType("image/jpeg"), contentID: "<p\($0)>", contentLocation: "p\($0).jpg",
+                data: chunk)
         }
-        let large = MMSPDU(type: .retrieveConf, transactionID: "bench", headers: [
-            .field(.contentType, .contentType(ContentType("application/vnd.wap.multipart.mixed")))
-        ], body: .multipart(parts)).encode()
+        let large = MMSPDU(
+            type: .retrieveConf, transactionID: "bench",
+            headers: [
+                .field(.contentType, .contentType(ContentType("application/vnd.wap.multipart.mixed")))
+            ], body: .multipart(parts)
+        ).encode()
         var largeRuns = 0
         let largeStart = clock.now
         repeat {
@@ -123,17 +139,115 @@ struct BenchCommand: ParsableCommand {
             return
         }
         print("corpus: \(files.count) PDUs, \(totalBytes) bytes (\(corpus))")
-        print(String(format: "mmsctl decoder:      %10.0f messages/s  %8.1f MB/s  %8.2f µs/message",
-                     result.messagesPerSecond, result.megabytesPerSecond, result.microsecondsPerMessage))
+        print(
+            String(
+                format: "mmsctl decoder:      %10.0f messages/s  %8.1f MB/s  %8.2f µs/message",
+                result.messagesPerSecond, result.megabytesPerSecond, result.microsecondsPerMessage))
         if let py = result.python {
-            print(String(format: "python-messaging:    %10.0f messages/s  %8.1f MB/s  %8.2f µs/message  (%d raised)",
-                         py.messagesPerSecond, py.megabytesPerSecond, 1e6 / py.messagesPerSecond, py.failures))
+            print(
+                String(
+                    format:
+                        "python-messaging:    %10.0f messages/s  %8.1f MB/s  %8.2f µs/message  (%d of the files raise)",
+                    py.messagesPerSecond, py.megabytesPerSecond, 1e6 / py.messagesPerSecond, py.failures))
             print(String(format: "ratio per message:   %10.1f× faster", result.ratioPerMessage ?? 0))
         } else if python {
             print("python-messaging:    not available (pip install python-messaging)")
         }
-        print(String(format: "large multipart:     %10.2f GB/s (%d MiB body, %d parts, parts are slices)",
-                     result.largeBodyGigabytesPerSecond, large.count >> 20, parts.count))
+        print(
+            String(
+                format: "large multipart:     %10.2f GB/s (%d MiB body, %d parts, parts are slices)",
+                result.largeBodyGigabytesPerSecond, large.count >> 20, parts.count))
+    }
+
+    struct ATResult: Encodable {
+        var channelRoundTripsPerSecond: Double
+        var channelMicrosecondsPerRoundTrip: Double
+        var bareRoundTripsPerSecond: Double
+        var bareMicrosecondsPerRoundTrip: Double
+        var channelOverheadMicroseconds: Double
+        var parserLinesPerSecond: Double
+        var parserNanosecondsPerLine: Double
+    }
+
+    func runAT() async throws {
+        let clock = ContinuousClock()
+        let budget = Duration.milliseconds(Int64(seconds * 1000))
+        // Bare exchange: write "AT+CSQ\r", read until "OK\r\n".
+        let bareModem = try SimulatedModem()
+        bareModem.start()
+        let port = try SerialPort.open(bareModem.devicePath, lockDirectory: NSTemporaryDirectory())
+        try port.write(Array("ATE0\r".utf8))
+        try await Task.sleep(nanoseconds: 100_000_000)
+        _ = try port.read(timeoutMilliseconds: 50)
+        var bareCount = 0
+        var start = clock.now
+        repeat {
+            try port.write(Array("AT+CSQ\r".utf8))
+            var received: [UInt8] = []
+            while !received.suffix(4).elementsEqual(Array("OK\r\n".utf8).suffix(4)) {
+                received += try port.read(timeoutMilliseconds: 1000)
+            }
+            bareCount += 1
+        } while clock.now - start < budget
+        let bareElapsed = (clock.now - start).seconds
+        port.close()
+        bareModem.stop()
+
+        let modem = try SimulatedModem()
+        modem.start()
+        let channel = try ATChannel.open(device: modem.devicePath, lockDirectory: NSTemporaryDirectory())
+        _ = try await channel.send("ATE0")
+        var channelCount = 0
+        start = clock.now
+        repeat {
+            _ = try await channel.send("AT+CSQ")
+            channelCount += 1
+        } while clock.now - start < budget
+        let channelElapsed = (clock.now - start).seconds
+        await channel.close()
+        modem.stop()
+
+        // Parser: answers with URCs in between, fed in 64-octet chunks.
+        let stream = Array(
+            String(repeating: "\r\n^RSSI:14\r\n\r\n+CPMS: 0,23,0,23,2,50\r\n+CMTI: \"ME\",3\r\n\r\nOK\r\n", count: 2000)
+                .utf8)
+        var parser = ATParser()
+        var lines = 0
+        start = clock.now
+        repeat {
+            for offset in stride(from: 0, to: stream.count, by: 64) {
+                if parser.commandInFlight == nil { parser.begin(command: "AT+CPMS?") }
+                lines += parser.feed(stream[offset..<min(offset + 64, stream.count)]).count
+            }
+        } while clock.now - start < budget
+        let parserElapsed = (clock.now - start).seconds
+
+        let result = ATResult(
+            channelRoundTripsPerSecond: Double(channelCount) / channelElapsed,
+            channelMicrosecondsPerRoundTrip: channelElapsed / Double(channelCount) * 1e6,
+            bareRoundTripsPerSecond: Double(bareCount) / bareElapsed,
+            bareMicrosecondsPerRoundTrip: bareElapsed / Double(bareCount) * 1e6,
+            channelOverheadMicroseconds: (channelElapsed / Double(channelCount) - bareElapsed / Double(bareCount))
+                * 1e6,
+            parserLinesPerSecond: Double(lines) / parserElapsed,
+            parserNanosecondsPerLine: parserElapsed / Double(lines) * 1e9)
+        if json {
+            print(jsonString(result))
+            return
+        }
+        print(
+            String(
+                format: "ATChannel over a pty:   %9.0f round trips/s  %8.1f µs each", result.channelRoundTripsPerSecond,
+                result.channelMicrosecondsPerRoundTrip))
+        print(
+            String(
+                format: "bare write/poll/read:   %9.0f round trips/s  %8.1f µs each", result.bareRoundTripsPerSecond,
+                result.bareMicrosecondsPerRoundTrip))
+        print(String(format: "channel adds:           %9.1f µs per round trip", result.channelOverheadMicroseconds))
+        print(
+            String(
+                format: "parser (URCs mixed in): %9.0f lines/s        %8.0f ns per line", result.parserLinesPerSecond,
+                result.parserNanosecondsPerLine))
     }
 
     /// Decodes the same files with python-messaging in a child process for the same time budget.
@@ -148,13 +262,15 @@ struct BenchCommand: ParsableCommand {
             datas = [open(p, 'rb').read() for p in paths]
             messages = failures = nbytes = 0
             start = time.perf_counter()
+            first = True
             while True:
                 for d in datas:
                     try:
                         MMSMessage.from_data(d)
                     except Exception:
-                        failures += 1
+                        if first: failures += 1
                     messages += 1; nbytes += len(d)
+                first = False
                 if time.perf_counter() - start >= budget: break
             print(json.dumps({"messages": messages, "seconds": time.perf_counter() - start,
                               "bytes": nbytes, "failures": failures}))

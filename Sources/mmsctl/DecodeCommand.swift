@@ -29,8 +29,10 @@ struct DecodeCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("PDU files to decode; \"-\" reads standard input. With --sms: hex PDUs.",
-                                 valueName: "file"))
+    @Argument(
+        help: ArgumentHelp(
+            "PDU files to decode; \"-\" reads standard input. With --sms: hex PDUs.",
+            valueName: "file"))
     var files: [String] = []
 
     @Flag(name: .long, help: "The inputs are SMS PDUs in hex (from a modem in PDU mode), not MMS files.")
@@ -39,15 +41,19 @@ struct DecodeCommand: ParsableCommand {
     @Flag(name: .long, help: "With --sms: the PDUs have no leading SMSC address (bare TPDUs).")
     var tpdu = false
 
-    @Flag(name: .long, help: "With --sms: decode PDUs whose TP-UDL runs past their end (cut-off log lines) as far as they go.")
+    @Flag(
+        name: .long,
+        help: "With --sms: decode PDUs whose TP-UDL runs past their end (cut-off log lines) as far as they go.")
     var lenient = false
 
     @Flag(name: .long, help: "Print a JSON document (schema mmsctl.decode/1, see README).")
     var json = false
 
-    @Option(name: .customLong("parts-to"), help: ArgumentHelp(
-        "Write each part into this folder (safe names, existing files are never overwritten).",
-        valueName: "dir"))
+    @Option(
+        name: .customLong("parts-to"),
+        help: ArgumentHelp(
+            "Write each part into this folder (safe names, existing files are never overwritten).",
+            valueName: "dir"))
     var partsTo: String?
 
     func validate() throws {
@@ -68,7 +74,8 @@ struct DecodeCommand: ParsableCommand {
             do {
                 bytes = try Input.read(file)
             } catch {
-                results.append(DecodeResult(input: name, kind: "mms", ok: false, error: ErrorReport(message: "\(error)")))
+                results.append(
+                    DecodeResult(input: name, kind: "mms", ok: false, error: ErrorReport(message: "\(error)")))
                 status = ExitStatus.noInput
                 if !json { printError("mmsctl: \(error)") }
                 continue
@@ -78,7 +85,8 @@ struct DecodeCommand: ParsableCommand {
                 let pdu = try MMSPDU.decode(bytes)
                 var report = MMSReport(pdu)
                 if let partsTo {
-                    let folder = files.count > 1
+                    let folder =
+                        files.count > 1
                         ? (partsTo as NSString).appendingPathComponent(SafeFileName.make(from: name, fallback: "input"))
                         : partsTo
                     do {
@@ -146,7 +154,8 @@ enum TextRenderer {
             lines.append("\(result.input)\(size): \(mms.type)")
             let width = min(32, mms.headers.map(\.name.count).max() ?? 0)
             for header in mms.headers {
-                lines.append("  " + header.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + header.value)
+                lines.append(
+                    "  " + header.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + header.value)
             }
             for missing in mms.missingMandatory {
                 lines.append("  note: the mandatory header \(missing) is absent")
@@ -162,9 +171,12 @@ enum TextRenderer {
 
     static func renderSMS(_ result: DecodeResult, _ parts: [SMSReport]) -> String {
         var lines: [String] = []
-        let status = result.missingParts.map { "incomplete, waiting for part(s) \($0.map(String.init).joined(separator: ", "))" }
-        lines.append("\(result.input): " + (parts.count > 1 ? "\(parts.count) concatenated parts" : parts.first?.type ?? "SMS")
-            + (status.map { ", \($0)" } ?? ""))
+        let status = result.missingParts.map {
+            "incomplete, waiting for part(s) \($0.map(String.init).joined(separator: ", "))"
+        }
+        lines.append(
+            "\(result.input): " + (parts.count > 1 ? "\(parts.count) concatenated parts" : parts.first?.type ?? "SMS")
+                + (status.map { ", \($0)" } ?? ""))
         for (index, sms) in parts.enumerated() {
             let indent = parts.count > 1 ? "    " : "  "
             if parts.count > 1 { lines.append("  part \(index + 1): \(sms.type)") }
@@ -179,19 +191,30 @@ enum TextRenderer {
             if let value = sms.messageReference { fields.append(("Reference", String(value))) }
             if let value = sms.pid { fields.append(("PID", "0x" + String(value, radix: 16, uppercase: true))) }
             if let dcs = sms.dcs {
-                fields.append(("DCS", "0x\(String(dcs.value, radix: 16, uppercase: true)) \(dcs.alphabet)"
-                    + (dcs.messageClass.map { ", class \($0)" } ?? "") + (dcs.compressed ? ", compressed (not supported)" : "")))
+                fields.append(
+                    (
+                        "DCS",
+                        "0x\(String(dcs.value, radix: 16, uppercase: true)) \(dcs.alphabet)"
+                            + (dcs.messageClass.map { ", class \($0)" } ?? "")
+                            + (dcs.compressed ? ", compressed (not supported)" : "")
+                    ))
             }
             if let value = sms.validity { fields.append(("Validity", value)) }
             if let concat = sms.concatenation {
-                fields.append(("Concatenation", "part \(concat.sequence) of \(concat.total), reference \(concat.reference) (\(concat.referenceBits)-bit)"))
+                fields.append(
+                    (
+                        "Concatenation",
+                        "part \(concat.sequence) of \(concat.total), reference \(concat.reference) (\(concat.referenceBits)-bit)"
+                    ))
             }
             if let port = sms.destinationPort { fields.append(("Ports", "\(port) ← \(sms.originatorPort ?? 0)")) }
             if let udh = sms.udh, sms.concatenation == nil && sms.destinationPort == nil || udh.count > 2 {
                 fields.append(("UDH", udh.map { "IEI \($0.iei): \($0.data)" }.joined(separator: "; ")))
             }
             if let text = sms.text { fields.append(("Text", text)) }
-            if let missing = sms.userDataMissing { fields.append(("Warning", "TP-UDL announces \(missing) more unit(s) than the PDU holds")) }
+            if let missing = sms.userDataMissing {
+                fields.append(("Warning", "TP-UDL announces \(missing) more unit(s) than the PDU holds"))
+            }
             if let data = sms.userDataHex, result.push == nil { fields.append(("Data", data)) }
             for (name, value) in fields {
                 lines.append(indent + name.padding(toLength: 15, withPad: " ", startingAt: 0) + value)
@@ -199,7 +222,8 @@ enum TextRenderer {
         }
         if let text = result.text, parts.count > 1 { lines.append("  Reassembled    " + text) }
         if let push = result.push {
-            lines.append("  WAP push: \(push.content), \(push.contentType), application \(push.applicationID ?? "none")")
+            lines.append(
+                "  WAP push: \(push.content), \(push.contentType), application \(push.applicationID ?? "none")")
         }
         if let mms = result.mms {
             let inner = TextRenderer.render(DecodeResult(input: "  MMS", kind: "mms", ok: true, mms: mms))

@@ -36,12 +36,15 @@ struct DemoCommand: ParsableCommand {
         """)
 
     func run() throws {
-        let text = MMSPart(contentType: ContentType("text/plain", parameters: [.init(name: .wellKnown(0x01), value: .integer(106))]),
-                           contentID: "<text1>", contentLocation: "text1.txt", data: Array("Hello from mmsctl ✉".utf8))
-        let image = MMSPart(contentType: ContentType("image/png"), contentID: "<image1>", contentLocation: "image1.png",
-                            data: Self.png)
-        let smil = MMSPart(contentType: ContentType("application/smil"), contentID: "<smil>", contentLocation: "smil.xml",
-                           data: Array(SMIL.compose(parts: [image, text]).utf8))
+        let text = MMSPart(
+            contentType: ContentType("text/plain", parameters: [.init(name: .wellKnown(0x01), value: .integer(106))]),
+            contentID: "<text1>", contentLocation: "text1.txt", data: Array("Hello from mmsctl ✉".utf8))
+        let image = MMSPart(
+            contentType: ContentType("image/png"), contentID: "<image1>", contentLocation: "image1.png",
+            data: Self.png)
+        let smil = MMSPart(
+            contentType: ContentType("application/smil"), contentID: "<smil>", contentLocation: "smil.xml",
+            data: Array(SMIL.compose(parts: [image, text]).utf8))
         let request = MMSPDU.sendRequest(
             transactionID: "demo-1", to: [MMSAddress(recipient: "+15551234567")], subject: "Demo ☀",
             parts: [image, text], smil: smil, deliveryReport: true, date: 1_764_000_000)
@@ -56,11 +59,14 @@ struct DemoCommand: ParsableCommand {
         let responseWire = response.encode()
 
         let results = [
-            DecodeResult(input: "composed M-Send.req", kind: "mms", size: wire.count, ok: true, mms: MMSReport(decoded)),
-            DecodeResult(input: "WAP-push M-Notification.ind", kind: "mms", size: Self.notification.count, ok: true,
-                         mms: MMSReport(notification)),
-            DecodeResult(input: "M-NotifyResp.ind answering it", kind: "mms", size: responseWire.count, ok: true,
-                         mms: MMSReport(try MMSPDU.decode(responseWire))),
+            DecodeResult(
+                input: "composed M-Send.req", kind: "mms", size: wire.count, ok: true, mms: MMSReport(decoded)),
+            DecodeResult(
+                input: "WAP-push M-Notification.ind", kind: "mms", size: Self.notification.count, ok: true,
+                mms: MMSReport(notification)),
+            DecodeResult(
+                input: "M-NotifyResp.ind answering it", kind: "mms", size: responseWire.count, ok: true,
+                mms: MMSReport(try MMSPDU.decode(responseWire))),
         ]
         if json {
             print(jsonString(DecodeDocument(results: results)))

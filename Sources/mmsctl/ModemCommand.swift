@@ -8,7 +8,9 @@ struct DeviceOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: ArgumentHelp("The modem's AT port, e.g. /dev/ttyUSB2.", valueName: "tty"))
     var device: String?
 
-    @Flag(name: .customLong("trace-at"), help: "Log every AT line in both directions, with time stamps, to standard error.")
+    @Flag(
+        name: .customLong("trace-at"),
+        help: "Log every AT line in both directions, with time stamps, to standard error.")
     var traceAT = false
 
     @Option(help: "The SIM PIN, when the SIM asks for one.")
@@ -16,7 +18,8 @@ struct DeviceOptions: ParsableArguments {
 
     func open() throws -> ATChannel {
         guard let device = device ?? ProcessInfo.processInfo.environment["MMSCTL_DEVICE"] else {
-            throw ValidationError("Give the modem's AT port with --device (or MMSCTL_DEVICE); discovery arrives with `mmsctl modems`.")
+            throw ValidationError(
+                "Give the modem's AT port with --device (or MMSCTL_DEVICE); discovery arrives with `mmsctl modems`.")
         }
         let start = Date()
         var trace: (@Sendable (ATTraceDirection, String) -> Void)?
@@ -69,21 +72,31 @@ struct ModemCommand: ParsableCommand {
                         var storage: [StorageUse]
                         var notes: [String]
                     }
-                    print(jsonString(Report(identity: identity, registration: registration, rssi: signal?.rssi,
-                                            signalDBm: signal?.dBm ?? nil, storage: storage, notes: notes)))
+                    print(
+                        jsonString(
+                            Report(
+                                identity: identity, registration: registration, rssi: signal?.rssi,
+                                signalDBm: signal?.dBm ?? nil, storage: storage, notes: notes)))
                     return
                 }
-                print("Modem         \(identity.manufacturer ?? "?") \(identity.model ?? "?") (\(identity.revision ?? "?"))")
+                print(
+                    "Modem         \(identity.manufacturer ?? "?") \(identity.model ?? "?") (\(identity.revision ?? "?"))"
+                )
                 print("IMEI          \(identity.imei ?? "?")")
                 print("IMSI          \(identity.imsi ?? "?")")
                 if let number = identity.ownNumber { print("Number        \(number)") }
                 if let registration {
-                    print("Registration  \(registration.isRegistered ? "registered" : "not registered") (stat \(registration.status))")
+                    print(
+                        "Registration  \(registration.isRegistered ? "registered" : "not registered") (stat \(registration.status))"
+                    )
                 }
-                if let signal { print("Signal        \(signal.dBm.map { "\($0) dBm" } ?? "unknown") (rssi \(signal.rssi))") }
+                if let signal {
+                    print("Signal        \(signal.dBm.map { "\($0) dBm" } ?? "unknown") (rssi \(signal.rssi))")
+                }
                 for use in storage {
-                    print("Storage \(use.memory.padding(toLength: 6, withPad: " ", startingAt: 0))\(use.used)/\(use.total)"
-                        + (use.isNearlyFull ? "  nearly full: new notifications will be held by the network" : ""))
+                    print(
+                        "Storage \(use.memory.padding(toLength: 6, withPad: " ", startingAt: 0))\(use.used)/\(use.total)"
+                            + (use.isNearlyFull ? "  nearly full: new notifications will be held by the network" : ""))
                 }
                 for note in notes { print("Note          \(note)") }
             } catch {
@@ -111,8 +124,10 @@ struct ModemCommand: ParsableCommand {
                     switch message.pdu {
                     case .success(let pdu):
                         let summary = SMSReport(pdu)
-                        print("\(message.index): \(summary.type) from \(summary.originator ?? summary.recipient ?? "?") "
-                            + (summary.destinationPort == 2948 ? "(WAP push)" : summary.text.map { "\"\($0)\"" } ?? ""))
+                        print(
+                            "\(message.index): \(summary.type) from \(summary.originator ?? summary.recipient ?? "?") "
+                                + (summary.destinationPort == 2948
+                                    ? "(WAP push)" : summary.text.map { "\"\($0)\"" } ?? ""))
                     case .failure(let error):
                         print("\(message.index): undecodable: \(error)")
                     }

@@ -23,9 +23,13 @@ struct SMSDecoding {
             let line = raw.trimmingCharacters(in: CharacterSet(charactersIn: " \t\"\r"))
             if line.isEmpty { continue }
             let upper = line.uppercased()
-            if line.hasPrefix("+") || upper.hasPrefix("AT") || ["OK", "ERROR", ">"].contains(upper) || upper.hasPrefix("^") {
+            if line.hasPrefix("+") || upper.hasPrefix("AT") || ["OK", "ERROR", ">"].contains(upper)
+                || upper.hasPrefix("^")
+            {
                 if ["+CMGR:", "+CMGL:", "+CMT:", "+CDS:"].contains(where: { upper.hasPrefix($0) }) {
-                    pendingLength = line.split(separator: ",").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                    pendingLength = line.split(separator: ",").last.flatMap {
+                        Int($0.trimmingCharacters(in: .whitespaces))
+                    }
                 } else {
                     pendingLength = nil
                 }
@@ -61,16 +65,20 @@ struct SMSDecoding {
             do {
                 pdu = try decode(line)
             } catch {
-                results.append(DecodeResult(input: line.label, kind: "sms", size: line.hex.count / 2, ok: false,
-                                            error: ErrorReport(error)))
+                results.append(
+                    DecodeResult(
+                        input: line.label, kind: "sms", size: line.hex.count / 2, ok: false,
+                        error: ErrorReport(error)))
                 continue
             }
             let outcome: ConcatenationReassembler.Outcome
             do {
                 outcome = try reassembler.add(pdu, at: 0)
             } catch {
-                results.append(DecodeResult(input: line.label, kind: "sms", ok: false, error: ErrorReport(error),
-                                            sms: [SMSReport(pdu)]))
+                results.append(
+                    DecodeResult(
+                        input: line.label, kind: "sms", ok: false, error: ErrorReport(error),
+                        sms: [SMSReport(pdu)]))
                 continue
             }
             switch outcome {
@@ -86,8 +94,9 @@ struct SMSDecoding {
         }
         for group in reassembler.groups.values.sorted(by: { $0.key < $1.key }) {
             let entries = waiting[group.key] ?? []
-            var item = DecodeResult(input: entries.map(\.0.label).joined(separator: "+"), kind: "sms", ok: true,
-                                    sms: entries.map { SMSReport($0.1) })
+            var item = DecodeResult(
+                input: entries.map(\.0.label).joined(separator: "+"), kind: "sms", ok: true,
+                sms: entries.map { SMSReport($0.1) })
             item.missingParts = group.missing.map(Int.init)
             results.append(item)
         }
@@ -95,8 +104,9 @@ struct SMSDecoding {
     }
 
     func result(label: String, parts: [SMSPDU], message: ConcatenationReassembler.Message? = nil) -> DecodeResult {
-        var item = DecodeResult(input: label, kind: "sms", size: parts.reduce(0) { $0 + $1.encode().count }, ok: true,
-                                sms: parts.map(SMSReport.init))
+        var item = DecodeResult(
+            input: label, kind: "sms", size: parts.reduce(0) { $0 + $1.encode().count }, ok: true,
+            sms: parts.map(SMSReport.init))
         let deliver = parts.compactMap { if case .deliver(let d) = $0.tpdu { return d } else { return nil } }
         guard let first = deliver.first else { return item }
         let payload = message?.payload ?? first.userData.octets

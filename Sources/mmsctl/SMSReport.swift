@@ -95,14 +95,16 @@ struct SMSReport: Encodable {
             userData = report.userData
         }
         if let dataCoding {
-            dcs = DCS(value: Int(dataCoding.rawValue), alphabet: dataCoding.alphabet.rawValue,
-                      messageClass: dataCoding.messageClass, compressed: dataCoding.isCompressed)
+            dcs = DCS(
+                value: Int(dataCoding.rawValue), alphabet: dataCoding.alphabet.rawValue,
+                messageClass: dataCoding.messageClass, compressed: dataCoding.isCompressed)
         }
         if let userData {
             udh = userData.header?.elements.map { Element(iei: Int($0.identifier), data: hexString($0.data)) }
             if let concat = userData.header?.concatenation {
-                concatenation = Concat(reference: Int(concat.reference), total: Int(concat.total),
-                                       sequence: Int(concat.sequence), referenceBits: concat.sixteenBit ? 16 : 8)
+                concatenation = Concat(
+                    reference: Int(concat.reference), total: Int(concat.total),
+                    sequence: Int(concat.sequence), referenceBits: concat.sixteenBit ? 16 : 8)
             }
             if let ports = userData.header?.ports {
                 destinationPort = Int(ports.destination)

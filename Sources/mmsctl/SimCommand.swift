@@ -26,7 +26,9 @@ struct SimCommand: ParsableCommand {
     @Option(help: "Lock the simulated SIM with this PIN.")
     var pin: String?
 
-    @Option(name: .customLong("inject"), help: ArgumentHelp("An SMS PDU (hex, with SMSC) to store at start; repeatable.", valueName: "hex"))
+    @Option(
+        name: .customLong("inject"),
+        help: ArgumentHelp("An SMS PDU (hex, with SMSC) to store at start; repeatable.", valueName: "hex"))
     var inject: [String] = []
 
     @Option(help: "Stop after this many seconds (default: run until interrupted).")
@@ -34,10 +36,13 @@ struct SimCommand: ParsableCommand {
 
     func validate() throws {
         guard ModemProfile.named(profile) != nil else {
-            throw ValidationError("Unknown profile \(profile); choose one of \(ModemProfile.all.map(\.name).joined(separator: ", ")).")
+            throw ValidationError(
+                "Unknown profile \(profile); choose one of \(ModemProfile.all.map(\.name).joined(separator: ", ")).")
         }
         for hex in inject {
-            do { _ = try SMSPDU.decode(hex: hex) } catch { throw ValidationError("--inject \(hex.prefix(16))…: \(error)") }
+            do { _ = try SMSPDU.decode(hex: hex) } catch {
+                throw ValidationError("--inject \(hex.prefix(16))…: \(error)")
+            }
         }
     }
 

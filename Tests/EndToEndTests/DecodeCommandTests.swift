@@ -68,12 +68,15 @@ import Testing
     @Test func partsAreWrittenWithSafeNamesAndNeverOverwrite() throws {
         let hostile = ["../../escape.txt", "/etc/passwd", ".hidden", "sub/dir/name.txt", "..", "a\u{1}b.txt"]
         let parts = hostile.enumerated().map { index, name in
-            MMSPart(contentType: ContentType("text/plain"), contentID: "<\(index)>", contentLocation: name,
-                    data: Array("part \(index)".utf8))
+            MMSPart(
+                contentType: ContentType("text/plain"), contentID: "<\(index)>", contentLocation: name,
+                data: Array("part \(index)".utf8))
         }
-        let pdu = MMSPDU(type: .retrieveConf, transactionID: "t", headers: [
-            .field(.contentType, .contentType(ContentType("application/vnd.wap.multipart.mixed")))
-        ], body: .multipart(parts))
+        let pdu = MMSPDU(
+            type: .retrieveConf, transactionID: "t",
+            headers: [
+                .field(.contentType, .contentType(ContentType("application/vnd.wap.multipart.mixed")))
+            ], body: .multipart(parts))
         let dir = try temporaryDirectory()
         let input = dir.appendingPathComponent("in.mms")
         try Data(pdu.encode()).write(to: input)

@@ -6,20 +6,28 @@ import Testing
 @Suite struct DecodeSMSCommandTests {
     /// A two-part WAP push built here, listed as a modem would list it (+CMGL lines with lengths).
     static func modemLog() -> (String, MMSPDU) {
-        let notification = MMSPDU(type: .notificationInd, transactionID: "TX-0001-" + String(repeating: "A", count: 40),
-                                  version: .v1_2, headers: [
-                                      .field(.from, .from(EncodedString("+15551234567/TYPE=PLMN"))),
-                                      .field(.messageClass, .octet(0x80)), .field(.messageSize, .integer(12345)),
-                                      .field(.expiry, .time(.relative(172_800))),
-                                      .field(.contentLocation, .text(Array("http://mmsc.example.net/get?id=0123456789abcdef0123456789abcdef".utf8))),
-                                  ])
+        let notification = MMSPDU(
+            type: .notificationInd, transactionID: "TX-0001-" + String(repeating: "A", count: 40),
+            version: .v1_2,
+            headers: [
+                .field(.from, .from(EncodedString("+15551234567/TYPE=PLMN"))),
+                .field(.messageClass, .octet(0x80)), .field(.messageSize, .integer(12345)),
+                .field(.expiry, .time(.relative(172_800))),
+                .field(
+                    .contentLocation,
+                    .text(Array("http://mmsc.example.net/get?id=0123456789abcdef0123456789abcdef".utf8))),
+            ])
         let segments = WAPPush.mms(notification).userDataSegments(reference: 4660)
         var log = "AT+CMGL=4\r\n"
         for (index, segment) in segments.enumerated().reversed() {
-            let pdu = SMSPDU(smsc: SMSAddress("+447785016005"), tpdu: .deliver(SMSDeliver(
-                originator: SMSAddress("+15550001111"), dataCoding: .eightBit,
-                serviceCentreTimestamp: SMSTimestamp(year: 2026, month: 11, day: 25, hour: 9, minute: 30, second: index, quarterHours: 4),
-                userData: segment)))
+            let pdu = SMSPDU(
+                smsc: SMSAddress("+447785016005"),
+                tpdu: .deliver(
+                    SMSDeliver(
+                        originator: SMSAddress("+15550001111"), dataCoding: .eightBit,
+                        serviceCentreTimestamp: SMSTimestamp(
+                            year: 2026, month: 11, day: 25, hour: 9, minute: 30, second: index, quarterHours: 4),
+                        userData: segment)))
             log += "+CMGL: \(index),0,,\(pdu.tpduLength)\r\n\(pdu.hex)\r\n"
         }
         return (log + "OK\r\n", notification)
@@ -55,7 +63,9 @@ import Testing
     }
 
     @Test func plainTextSMSIsShown() throws {
-        let result = try MMSCtl.run(["decode", "--sms", "07911326040000F0040B911346610089F60000208062917314480CC8F71D14969741F977FD07"])
+        let result = try MMSCtl.run([
+            "decode", "--sms", "07911326040000F0040B911346610089F60000208062917314480CC8F71D14969741F977FD07",
+        ])
         #expect(result.status == 0)
         #expect(result.stdout.contains("Text           How are you?"))
         #expect(result.stdout.contains("From           +31641600986"))

@@ -8,14 +8,20 @@ import Testing
 /// The AT layer over a real pseudo-terminal against the simulated modem, with every fault.
 @Suite(.serialized) struct ChannelTests {
     static func textSMS(_ text: String, from sender: String = "+15557654321") -> SMSPDU {
-        SMSPDU(smsc: SMSAddress("+15550199999"), tpdu: .deliver(SMSDeliver(
-            originator: SMSAddress(sender), dataCoding: .gsm7,
-            serviceCentreTimestamp: SMSTimestamp(year: 2026, month: 11, day: 25, hour: 10, minute: 0, second: 0, quarterHours: 4),
-            userData: SMSUserData(text: text))))
+        SMSPDU(
+            smsc: SMSAddress("+15550199999"),
+            tpdu: .deliver(
+                SMSDeliver(
+                    originator: SMSAddress(sender), dataCoding: .gsm7,
+                    serviceCentreTimestamp: SMSTimestamp(
+                        year: 2026, month: 11, day: 25, hour: 10, minute: 0, second: 0, quarterHours: 4),
+                    userData: SMSUserData(text: text))))
     }
 
     /// A started simulator and a channel on it, closed at the end.
-    static func withModem<T>(_ profile: ModemProfile = .generic, _ body: (SimulatedModem, ATChannel) async throws -> T) async throws -> T {
+    static func withModem<T>(_ profile: ModemProfile = .generic, _ body: (SimulatedModem, ATChannel) async throws -> T)
+        async throws -> T
+    {
         let modem = try SimulatedModem(profile: profile)
         modem.start()
         let channel = try ATChannel.open(device: modem.devicePath, lockDirectory: NSTemporaryDirectory())
@@ -89,7 +95,8 @@ import Testing
         try await Self.withModem { (modem: SimulatedModem, channel: ATChannel) async throws -> Void in
             let commands = ModemCommands(channel: channel)
             _ = try await commands.initialize()
-            let submit = SMSPDU(tpdu: .submit(SMSSubmit(destination: SMSAddress("+15551234567"), userData: SMSUserData(text: "Hello"))))
+            let submit = SMSPDU(
+                tpdu: .submit(SMSSubmit(destination: SMSAddress("+15551234567"), userData: SMSUserData(text: "Hello"))))
             let reference = try await commands.sendSMS(submit)
             #expect(reference == 1)
             #expect(modem.sentMessages == [submit])
@@ -122,7 +129,9 @@ import Testing
         try await Self.withModem { (modem: SimulatedModem, channel: ATChannel) async throws -> Void in
             modem.faults.responseDelay = 0.6
             let start = Date()
-            await #expect(throws: ATError.timeout(command: "AT+CGMI", seconds: 0.2)) { try await channel.send("AT+CGMI", timeout: 0.2) }
+            await #expect(throws: ATError.timeout(command: "AT+CGMI", seconds: 0.2)) {
+                try await channel.send("AT+CGMI", timeout: 0.2)
+            }
             #expect(Date().timeIntervalSince(start) < 0.5)
             modem.faults.responseDelay = 0
             // The late "mmsctl / OK" of AT+CGMI arrives now; the resync must drain it.
@@ -210,9 +219,12 @@ import Testing
     }
 
     @Test func aPINLockedSIMNeedsThePIN() async throws {
-        try await Self.withModem(ModemProfile.generic.locked(pin: "4321")) { (_: SimulatedModem, channel: ATChannel) async throws -> Void in
+        try await Self.withModem(ModemProfile.generic.locked(pin: "4321")) {
+            (_: SimulatedModem, channel: ATChannel) async throws -> Void in
             let commands = ModemCommands(channel: channel)
-            await #expect(throws: ATError.failed(command: "AT+CPIN?", result: .cmeError(code: 11, text: "SIM PIN required"))) {
+            await #expect(
+                throws: ATError.failed(command: "AT+CPIN?", result: .cmeError(code: 11, text: "SIM PIN required"))
+            ) {
                 _ = try await commands.initialize()
             }
             #expect(try await commands.pinState() == .pinRequired)
@@ -224,7 +236,9 @@ import Testing
 
     @Test func thePortIsExclusive() async throws {
         try await Self.withModem { (modem: SimulatedModem, _: ATChannel) async throws -> Void in
-            #expect(throws: ATError.self) { _ = try ATChannel.open(device: modem.devicePath, lockDirectory: NSTemporaryDirectory()) }
+            #expect(throws: ATError.self) {
+                _ = try ATChannel.open(device: modem.devicePath, lockDirectory: NSTemporaryDirectory())
+            }
             do {
                 _ = try SerialPort.open(modem.devicePath, lockDirectory: NSTemporaryDirectory())
             } catch {
@@ -244,7 +258,9 @@ import Testing
         let lock = folder + "/" + SerialPort.lockName(for: modem.devicePath)
         try "  99999999\n".write(toFile: lock, atomically: true, encoding: .utf8)  // no such process
         let port = try SerialPort.open(modem.devicePath, lockDirectory: folder)
-        #expect(try String(contentsOfFile: lock, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == String(getpid()))
+        #expect(
+            try String(contentsOfFile: lock, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                == String(getpid()))
         port.close()
         #expect(!FileManager.default.fileExists(atPath: lock))
         try "         1\n".write(toFile: lock, atomically: true, encoding: .utf8)  // init is alive
@@ -252,8 +268,12 @@ import Testing
     }
 
     @Test func missingDevicesAndNonTerminalsSayWhat() {
-        #expect(throws: SerialPortError.notFound(device: "/dev/ttyUSB-none")) { _ = try SerialPort.open("/dev/ttyUSB-none", lockDirectory: NSTemporaryDirectory()) }
-        #expect(throws: SerialPortError.notATerminal(device: "/dev/null")) { _ = try SerialPort.open("/dev/null", lockDirectory: NSTemporaryDirectory()) }
+        #expect(throws: SerialPortError.notFound(device: "/dev/ttyUSB-none")) {
+            _ = try SerialPort.open("/dev/ttyUSB-none", lockDirectory: NSTemporaryDirectory())
+        }
+        #expect(throws: SerialPortError.notATerminal(device: "/dev/null")) {
+            _ = try SerialPort.open("/dev/null", lockDirectory: NSTemporaryDirectory())
+        }
     }
 
     @Test func pdpContextsAreDefinedActivatedAndRead() async throws {
@@ -262,7 +282,8 @@ import Testing
             _ = try await commands.initialize()
             try await commands.defineContext(cid: 2, type: "IPV4V6", apn: "mms.example")
             try await commands.activate(cid: 2)
-            #expect(try await commands.contexts() == [PDPContext(cid: 2, type: "IPV4V6", apn: "mms.example", active: true)])
+            #expect(
+                try await commands.contexts() == [PDPContext(cid: 2, type: "IPV4V6", apn: "mms.example", active: true)])
             #expect(try await commands.addresses(cid: 2) == ["10.64.0.3"])
             let parameters = try #require(try await commands.dynamicParameters(cid: 2))
             #expect(parameters.address == "10.64.0.3")
@@ -277,7 +298,8 @@ import Testing
 
     /// TIM Italy's +CGCONTRDP answer (field guide §6.1, from ModemManager's tests).
     @Test func realCGCONTRDPAnswerIsRead() {
-        let fields = #"4,5,"ibox.tim.it.mnc001.mcc222.gprs","2.197.17.49.255.255.255.255","2.197.17.49","10.207.43.46","10.206.56.132","0.0.0.0","0.0.0.0",0"#
+        let fields =
+            #"4,5,"ibox.tim.it.mnc001.mcc222.gprs","2.197.17.49.255.255.255.255","2.197.17.49","10.207.43.46","10.206.56.132","0.0.0.0","0.0.0.0",0"#
         var parser = ATParser()
         parser.begin(command: "AT+CGCONTRDP=4")
         let events = parser.feed(Array("\r\n+CGCONTRDP: \(fields)\r\n\r\nOK\r\n".utf8))

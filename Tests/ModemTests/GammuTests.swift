@@ -6,7 +6,9 @@ import Testing
 
 /// A real client nobody here wrote, Gammu (`connection = at`), identifies the simulated modem and
 /// reads its stored SMS. Runs where gammu is installed (CI installs it), skipped elsewhere.
-let gammuPath: String? = ["/usr/bin/gammu", "/usr/local/bin/gammu"].first { FileManager.default.isExecutableFile(atPath: $0) }
+let gammuPath: String? = ["/usr/bin/gammu", "/usr/local/bin/gammu"].first {
+    FileManager.default.isExecutableFile(atPath: $0)
+}
 
 @Suite(.serialized, .enabled(if: gammuPath != nil, "gammu is not installed (apt-get install gammu)"))
 struct GammuTests {
@@ -36,17 +38,23 @@ struct GammuTests {
         modem.start()
         defer { modem.stop() }
         let output = try Self.run(["identify"], device: modem.devicePath)
-        #expect(output.contains("Manufacturer") && output.lowercased().contains(chosen.manufacturer.lowercased()), "\(output)")
+        #expect(
+            output.contains("Manufacturer") && output.lowercased().contains(chosen.manufacturer.lowercased()),
+            "\(output)")
         #expect(output.contains(chosen.imei), "\(output)")
         #expect(output.contains(chosen.imsi), "\(output)")
     }
 
     @Test func gammuReadsTheStoredSMS() throws {
         let modem = try SimulatedModem()
-        let pdu = SMSPDU(smsc: SMSAddress("+15550199999"), tpdu: .deliver(SMSDeliver(
-            originator: SMSAddress("+15557654321"), dataCoding: .gsm7,
-            serviceCentreTimestamp: SMSTimestamp(year: 2026, month: 11, day: 25, hour: 10, minute: 0, second: 0, quarterHours: 4),
-            userData: SMSUserData(text: "Read me, gammu"))))
+        let pdu = SMSPDU(
+            smsc: SMSAddress("+15550199999"),
+            tpdu: .deliver(
+                SMSDeliver(
+                    originator: SMSAddress("+15557654321"), dataCoding: .gsm7,
+                    serviceCentreTimestamp: SMSTimestamp(
+                        year: 2026, month: 11, day: 25, hour: 10, minute: 0, second: 0, quarterHours: 4),
+                    userData: SMSUserData(text: "Read me, gammu"))))
         _ = modem.store(pdu)
         modem.start()
         defer { modem.stop() }

@@ -11,14 +11,19 @@ struct TranscriptTests {
     func everyCommandGetsOneFinalResultAndNoURCIsLost(transcript: Transcript) {
         let replay = transcript.replay()
         // Answers the source itself cut short (its remark says so): no final result to expect.
-        let truncatedInSource: Set<String> = ["cmgl-pantech-missing-alpha AT+CMGL=4", "quectel-rm5xx-cgdcont-long-form AT+CGDCONT=?"]
-        for exchange in replay.exchanges where exchange.answered && !truncatedInSource.contains("\(transcript.name) \(exchange.command)") {
+        let truncatedInSource: Set<String> = [
+            "cmgl-pantech-missing-alpha AT+CMGL=4", "quectel-rm5xx-cgdcont-long-form AT+CGDCONT=?",
+        ]
+        for exchange in replay.exchanges
+        where exchange.answered && !truncatedInSource.contains("\(transcript.name) \(exchange.command)") {
             #expect(exchange.finals.count == 1, "\(transcript.name): \(exchange.command) got \(exchange.finals)")
             for line in exchange.lines {
                 // A known URC must never be taken as part of an answer.
                 let name = line.split(separator: ":").first.map(String.init) ?? line
                 let isAnswer = exchange.command.uppercased().contains(name.dropFirst().uppercased())
-                #expect(!(URC.names.contains(name) && !isAnswer), "\(transcript.name): URC \(line) inside \(exchange.command)")
+                #expect(
+                    !(URC.names.contains(name) && !isAnswer),
+                    "\(transcript.name): URC \(line) inside \(exchange.command)")
             }
         }
     }
@@ -80,7 +85,9 @@ struct TranscriptTests {
 
     @Test func simBusyAndVerboseErrorsAreFinalResults() throws {
         let calypso = try replay("calypso-cms314-sim-busy-after-boot")
-        #expect(calypso.exchanges.contains { $0.command == "AT+CMGL=4" && $0.finals == [.cmsError(code: 314, text: "314")] })
+        #expect(
+            calypso.exchanges.contains { $0.command == "AT+CMGL=4" && $0.finals == [.cmsError(code: 314, text: "314")] }
+        )
         #expect(calypso.exchanges.contains { $0.finals == [.cmeError(code: 100, text: "100")] })
         let ublox = try replay("ublox-sara-r422-cme-sim-busy-verbose")
         #expect(ublox.exchanges.contains { $0.finals == [.cmeError(code: nil, text: "SIM busy")] })
@@ -93,7 +100,8 @@ struct TranscriptTests {
     }
 
     @Test func theNotificationInACMGRAnswerDecodesToTheMMS() throws {
-        let exchange = try #require(try replay("mms-notification-wap-push-cmgr").exchanges.first { $0.command.hasPrefix("AT+CMGR") })
+        let exchange = try #require(
+            try replay("mms-notification-wap-push-cmgr").exchanges.first { $0.command.hasPrefix("AT+CMGR") })
         let header = ATFields.split(String(exchange.lines[0].dropFirst(6)))
         #expect(header.last == "153")
         let pdu = try SMSPDU.decode(SMSHex.bytes(exchange.lines[1]), tpduLength: 153)
@@ -117,8 +125,14 @@ struct TranscriptTests {
     }
 
     @Test func refusalsOfRealFirmwareAreErrors() throws {
-        #expect(try replay("sim800l-cnmi-test-and-default").exchanges.contains { $0.command.uppercased() == "AT+CNMI=2,1,0,2" && $0.finals == [.error] })
-        #expect(try replay("brovi-e3372-325-cpms-needs-three-params").exchanges.contains { $0.command == "AT+CPMS=\"SM\",\"SM\"" && $0.finals == [.error] })
+        #expect(
+            try replay("sim800l-cnmi-test-and-default").exchanges.contains {
+                $0.command.uppercased() == "AT+CNMI=2,1,0,2" && $0.finals == [.error]
+            })
+        #expect(
+            try replay("brovi-e3372-325-cpms-needs-three-params").exchanges.contains {
+                $0.command == "AT+CPMS=\"SM\",\"SM\"" && $0.finals == [.error]
+            })
         let cdsi = try replay("quectel-ec25-cdsi-wrong-storage")
         #expect(cdsi.urcs.contains { $0.name == "+CDSI" && $0.fields == ["SM", "0"] })
     }
@@ -135,9 +149,13 @@ struct Transcript: CustomTestStringConvertible, Sendable {
     static var available: Bool { FileManager.default.fileExists(atPath: folder.path) }
 
     static func all() -> [Transcript] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".txt") }.sorted()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter {
+            $0.hasSuffix(".txt")
+        }.sorted()
         return names.compactMap { name in
-            guard let text = try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) else { return nil }
+            guard let text = try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) else {
+                return nil
+            }
             var steps: [(Bool, [UInt8])] = []
             var body = false
             for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -194,7 +212,10 @@ struct Transcript: CustomTestStringConvertible, Sendable {
                 let text = String(decoding: step.bytes, as: UTF8.self)
                 guard text.hasSuffix("\r"), text.uppercased().hasPrefix("AT") else { continue }
                 let command = String(text.dropLast()).trimmingCharacters(in: .whitespaces)
-                parser.begin(command: command, expectsPrompt: command.uppercased().hasPrefix("AT+CMGS") || command.uppercased().hasPrefix("AT+CMGW"))
+                parser.begin(
+                    command: command,
+                    expectsPrompt: command.uppercased().hasPrefix("AT+CMGS")
+                        || command.uppercased().hasPrefix("AT+CMGW"))
                 result.exchanges.append(Exchange(command: command))
                 continue
             }

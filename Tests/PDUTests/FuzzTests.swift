@@ -24,7 +24,11 @@ struct FuzzTests {
             case 0: data[position()] ^= UInt8(1 << Int.random(in: 0...7, using: &rng))
             case 1: data[position()] = [0x00, 0x1F, 0x1E, 0x7F, 0x80, 0xFF, 0x22][Int.random(in: 0...6, using: &rng)]
             case 2: data.removeSubrange(position()..<data.count)
-            case 3: data.insert(contentsOf: (0..<Int.random(in: 1...8, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }, at: position())
+            case 3:
+                data.insert(
+                    contentsOf: (0..<Int.random(in: 1...8, using: &rng)).map { _ in
+                        UInt8.random(in: 0...255, using: &rng)
+                    }, at: position())
             case 4:
                 let start = position()
                 let end = min(data.count, start + Int.random(in: 1...64, using: &rng))
@@ -57,11 +61,17 @@ struct FuzzTests {
                 let again = try MMSPDU.decode(pdu.encode())
                 let expected = pdu.inSpecOrder()
                 if again != expected {
-                    let index = zip(again.headers, expected.headers).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-                    let detail = index.map { "header \($0): \(String(reflecting: again.headers[$0])) vs \(String(reflecting: expected.headers[$0]))" }
+                    let index = zip(again.headers, expected.headers).enumerated().first {
+                        $0.element.0 != $0.element.1
+                    }?.offset
+                    let detail =
+                        index.map {
+                            "header \($0): \(String(reflecting: again.headers[$0])) vs \(String(reflecting: expected.headers[$0]))"
+                        }
                         ?? "\(again.headers.count) vs \(expected.headers.count) headers, bodies equal: \(again.body == expected.body)"
                     if let folder = ProcessInfo.processInfo.environment["MMSCTL_FUZZ_DUMP"] {
-                        FileManager.default.createFile(atPath: "\(folder)/mutant-\(file.lastPathComponent)", contents: Data(mutant))
+                        FileManager.default.createFile(
+                            atPath: "\(folder)/mutant-\(file.lastPathComponent)", contents: Data(mutant))
                     }
                     Issue.record("mutant of \(file.lastPathComponent) \(hexString(mutant.prefix(48))): \(detail)")
                 }
@@ -71,4 +81,3 @@ struct FuzzTests {
         }
     }
 }
-

@@ -145,12 +145,14 @@ struct MMSCorpusTests {
     }
 
     @Test func successThreeSubjectTruncatedMidCharacterStillDecodes() throws {
-        let pdu = try MMSPDU.decode(Corpus.bytes(Corpus.root.appendingPathComponent("mms/jolla-retrieve-Success3-m-retrieve.conf")))
+        let pdu = try MMSPDU.decode(
+            Corpus.bytes(Corpus.root.appendingPathComponent("mms/jolla-retrieve-Success3-m-retrieve.conf")))
         #expect(pdu.subject == "И ещё баноч\u{FFFD}")
     }
 
     @Test func koreanFromInKSC5601Decodes() throws {
-        let pdu = try MMSPDU.decode(Corpus.bytes(Corpus.root.appendingPathComponent("mms/jolla-codec-m-retrieve_10.conf")))
+        let pdu = try MMSPDU.decode(
+            Corpus.bytes(Corpus.root.appendingPathComponent("mms/jolla-codec-m-retrieve_10.conf")))
         guard case .from(let from?)? = pdu.value(.from) else {
             Issue.record("no From")
             return
@@ -170,13 +172,15 @@ struct MMSCorpusTests {
     }
 
     @Test func headerOnlySendReqWithMultipartTypeHasNoParts() throws {
-        let pdu = try MMSPDU.decode(Corpus.bytes(Corpus.root.appendingPathComponent("mms/mmsd-test-mmsutil-mms_m_send_req_test_1.mms")))
+        let pdu = try MMSPDU.decode(
+            Corpus.bytes(Corpus.root.appendingPathComponent("mms/mmsd-test-mmsutil-mms_m_send_req_test_1.mms")))
         #expect(pdu.messageType == .sendReq)
         #expect(pdu.parts.isEmpty)
     }
 
     @Test func emptyBccWithStrayNulIsTolerated() throws {
-        let pdu = try MMSPDU.decode(Corpus.bytes(Corpus.root.appendingPathComponent("mms/jolla-retrieve-Success2-m-notification.ind")))
+        let pdu = try MMSPDU.decode(
+            Corpus.bytes(Corpus.root.appendingPathComponent("mms/jolla-retrieve-Success2-m-notification.ind")))
         #expect(pdu.messageType == .notificationInd)
         #expect(pdu.contentLocation?.hasPrefix("http://mmsc62:10021/") == true)
     }

@@ -35,7 +35,8 @@ import Testing
                 let text = String((0..<int(1...8)).map { _ in Character(Unicode.Scalar(UInt32(int(0x41...0x24F)))!) })
                 return EncodedString(charset: .ucs2, octets: Charset.ucs2.encode(text)!)
             default:
-                return EncodedString(charset: Charset(mib: [4, 17, 2026, 2084][int(0...3)]), octets: textOctets(ascii: true))
+                return EncodedString(
+                    charset: Charset(mib: [4, 17, 2026, 2084][int(0...3)]), octets: textOctets(ascii: true))
             }
         }
 
@@ -78,7 +79,9 @@ import Testing
             var params: [ContentType.Parameter] = []
             for _ in 0..<int(0...3) {
                 switch int(0...4) {
-                case 0: params.append(.init(name: .wellKnown(0x01), value: .integer(UInt64([3, 4, 106, 1000, 2026][int(0...4)]))))
+                case 0:
+                    params.append(
+                        .init(name: .wellKnown(0x01), value: .integer(UInt64([3, 4, 106, 1000, 2026][int(0...4)]))))
                 case 1: params.append(.init(name: .wellKnown(0x05), value: .text(token() + ".jpg")))
                 case 2: params.append(.init(name: .wellKnown(0x0A), value: .text("<\(token())>")))
                 case 3: params.append(.init(name: .text(token().lowercased()), value: .text(token())))
@@ -96,7 +99,9 @@ import Testing
             }
             var headers: [MMSPart.Header] = []
             if chance(70) { headers.append(.init(name: .wellKnown(0x40), value: .text(Array("<\(token())>".utf8)))) }
-            if chance(70) { headers.append(.init(name: .wellKnown(0x0E), value: .text(Array((token() + ".txt").utf8)))) }
+            if chance(70) {
+                headers.append(.init(name: .wellKnown(0x0E), value: .text(Array((token() + ".txt").utf8))))
+            }
             if chance(20) { headers.append(.init(name: .text("X-" + token()), value: .text(textOctets()))) }
             if chance(20) { headers.append(.init(name: .wellKnown(0x45), value: .raw([0x02, 0x81, 0x00]))) }
             let data = (0..<int(0...300)).map { _ in UInt8(int(0...255)) }
@@ -127,8 +132,9 @@ import Testing
                     body = .single(Array("plain body \(int(0...9))".utf8)[...])
                 }
             }
-            return MMSPDU(type: type, transactionID: chance(85) ? token() : nil,
-                          version: MMSVersion(major: 1, minor: UInt8(int(0...3))), headers: headers, body: body)
+            return MMSPDU(
+                type: type, transactionID: chance(85) ? token() : nil,
+                version: MMSVersion(major: 1, minor: UInt8(int(0...3))), headers: headers, body: body)
         }
     }
 
@@ -147,13 +153,14 @@ import Testing
     }
 
     @Test func encodeKeepsTypeTransactionAndVersionFirstAndContentTypeLast() throws {
-        let pdu = MMSPDU(headers: [
-            .field(.subject, .encodedString(EncodedString("x"))),
-            .field(.contentType, .contentType(ContentType("text/plain"))),
-            .field(.mmsVersion, .octet(0x92)),
-            .field(.transactionID, .text(Array("t".utf8))),
-            .field(.messageType, .octet(0x84)),
-        ], body: .single([0x41][...]))
+        let pdu = MMSPDU(
+            headers: [
+                .field(.subject, .encodedString(EncodedString("x"))),
+                .field(.contentType, .contentType(ContentType("text/plain"))),
+                .field(.mmsVersion, .octet(0x92)),
+                .field(.transactionID, .text(Array("t".utf8))),
+                .field(.messageType, .octet(0x84)),
+            ], body: .single([0x41][...]))
         let wire = pdu.encode()
         #expect(wire == bytes("8C 84 98 74 00 8D 92 96 78 00 84 83 41"))
     }

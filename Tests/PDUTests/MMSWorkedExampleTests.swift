@@ -78,12 +78,15 @@ import Testing
     }
 
     @Test func sendRequestBuilderWritesExactlyTheDocumentedOctets() {
-        let smilPart = MMSPart(contentType: ContentType("application/smil"), contentID: "<smil>",
-                               contentLocation: "smil.smil", data: ascii(Self.smil))
-        let text = MMSPart(contentType: ContentType("text/plain", parameters: [.init(name: .wellKnown(0x01), value: .integer(106))]),
-                           contentID: "<text>", contentLocation: "text.txt", data: ascii("Hello"))
-        let pdu = MMSPDU.sendRequest(transactionID: "T1", to: [MMSAddress(recipient: "+15551234567")], subject: "Hi",
-                                     parts: [text], smil: smilPart)
+        let smilPart = MMSPart(
+            contentType: ContentType("application/smil"), contentID: "<smil>",
+            contentLocation: "smil.smil", data: ascii(Self.smil))
+        let text = MMSPart(
+            contentType: ContentType("text/plain", parameters: [.init(name: .wellKnown(0x01), value: .integer(106))]),
+            contentID: "<text>", contentLocation: "text.txt", data: ascii("Hello"))
+        let pdu = MMSPDU.sendRequest(
+            transactionID: "T1", to: [MMSAddress(recipient: "+15551234567")], subject: "Hi",
+            parts: [text], smil: smilPart)
         #expect(pdu.encode() == Self.sendReq)
     }
 
@@ -103,7 +106,8 @@ import Testing
 
     @Test func unknownHeadersAndApplicationHeadersSurviveARoundTrip() throws {
         // 0xC5 is not an MMS field (§12.7: skip by the first-octet rule), then an application header.
-        let wire = bytes("8C 84 8D 92 C5 03 01 02 03") + ascii("X-Carrier") + [0] + ascii("abc") + [0]
+        let wire =
+            bytes("8C 84 8D 92 C5 03 01 02 03") + ascii("X-Carrier") + [0] + ascii("abc") + [0]
             + bytes("85 04 4C 27 E6 00")
         let pdu = try MMSPDU.decode(wire)
         #expect(pdu.headers[2] == .field(MMSField(code: 0x45), .raw(bytes("03 01 02 03"))))
@@ -127,9 +131,11 @@ import Testing
                 return error
             }
         }
-        #expect(error(ascii("This is not a PDU")) == PDUError(
-            .notThisKind("not an MMS PDU: first octet must be X-Mms-Message-Type (0x8C), found 0x54 ('T')"),
-            at: 0, field: "X-Mms-Message-Type"))
+        #expect(
+            error(ascii("This is not a PDU"))
+                == PDUError(
+                    .notThisKind("not an MMS PDU: first octet must be X-Mms-Message-Type (0x8C), found 0x54 ('T')"),
+                    at: 0, field: "X-Mms-Message-Type"))
         #expect(error([0x8C]) == PDUError(.truncated(needed: 1), at: 0, field: "X-Mms-Message-Type"))
         // Transaction-Id without its terminator.
         #expect(error(bytes("8C 82 98 41 42")) == PDUError(.truncated(needed: 1), at: 5, field: "X-Mms-Transaction-Id"))
@@ -142,7 +148,9 @@ import Testing
         let overrun = bytes("8C 84 8D 92 84 A3 01 01 7F 83 41")
         #expect(error(overrun) == PDUError(.lengthOverrun(declared: 127, available: 1), at: 10, field: "part 1 data"))
         // Multipart entry count beyond the limit.
-        #expect(error(bytes("8C 84 84 A3 8F FF FF FF 7F"))?.reason == .tooLarge("multipart claims 4294967295 entries (limit 4096)"))
+        #expect(
+            error(bytes("8C 84 84 A3 8F FF FF FF 7F"))?.reason
+                == .tooLarge("multipart claims 4294967295 entries (limit 4096)"))
     }
 
     @Test func nestedMultipartBombsStopAtTheDepthLimit() throws {

@@ -28,13 +28,17 @@ struct SMSCorpusTests {
     static let entries: [Entry] = {
         guard Corpus.available else { return [] }
         let folder = Corpus.root.appendingPathComponent("sms")
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter {
+            $0.hasSuffix(".json")
+        }
         var out: [Entry] = []
         for name in names.sorted() {
             let list = Corpus.json("sms/\(name)") as? [[String: Any]] ?? []
             for (index, fields) in list.enumerated() {
-                out.append(Entry(file: name, index: index, hex: fields["hex"] as? String ?? "",
-                                 source: fields["source"] as? String ?? "", fields: fields))
+                out.append(
+                    Entry(
+                        file: name, index: index, hex: fields["hex"] as? String ?? "",
+                        source: fields["source"] as? String ?? "", fields: fields))
             }
         }
         return out
@@ -56,7 +60,9 @@ struct SMSCorpusTests {
         do {
             return try SMSPDU.decode(bytes, smscField: true, allowShortUserData: allowShort)
         } catch {
-            if entry.tpduLength == nil, let bare = try? SMSPDU.decode(bytes, smscField: false, allowShortUserData: allowShort) {
+            if entry.tpduLength == nil,
+                let bare = try? SMSPDU.decode(bytes, smscField: false, allowShortUserData: allowShort)
+            {
                 return bare
             }
             throw error
@@ -84,7 +90,9 @@ struct SMSCorpusTests {
         if Self.documentedLenient.contains(key) { return }
         let expected = entry.expected
 
-        func address(_ value: Any?) -> String? { (value as? String).map { $0.hasPrefix("+") ? String($0.dropFirst()) : $0 } }
+        func address(_ value: Any?) -> String? {
+            (value as? String).map { $0.hasPrefix("+") ? String($0.dropFirst()) : $0 }
+        }
         func eightBitText(_ data: SMSUserData?) -> String? {
             data.map { String(String.UnicodeScalarView($0.octets.map { Unicode.Scalar($0) })) }
         }
@@ -95,15 +103,21 @@ struct SMSCorpusTests {
         var stamp: SMSTimestamp?
         switch pdu.tpdu {
         case .deliver(let deliver):
-            (text, party, pid, dcs, stamp) = (deliver.text ?? eightBitText(deliver.userData), deliver.originator,
-                                              deliver.protocolIdentifier, deliver.dataCoding, deliver.serviceCentreTimestamp)
+            (text, party, pid, dcs, stamp) = (
+                deliver.text ?? eightBitText(deliver.userData), deliver.originator,
+                deliver.protocolIdentifier, deliver.dataCoding, deliver.serviceCentreTimestamp
+            )
         case .submit(let submit):
-            (text, party, pid, dcs) = (submit.text ?? eightBitText(submit.userData), submit.destination,
-                                       submit.protocolIdentifier, submit.dataCoding)
+            (text, party, pid, dcs) = (
+                submit.text ?? eightBitText(submit.userData), submit.destination,
+                submit.protocolIdentifier, submit.dataCoding
+            )
         case .statusReport(let report):
             (party, stamp) = (report.recipient, report.serviceCentreTimestamp)
             #expect(expected["delivered"] == nil || (expected["delivered"] as? Bool) == report.delivered)
-            if let discharge = expected["discharge"] as? String { #expect(report.dischargeTime.description == discharge) }
+            if let discharge = expected["discharge"] as? String {
+                #expect(report.dischargeTime.description == discharge)
+            }
             if let reference = expected["reference"] as? Int { #expect(Int(report.messageReference) == reference) }
         }
         for key in ["text", "messageBody"] {
@@ -122,7 +136,9 @@ struct SMSCorpusTests {
         }
         if let value = expected["dcs"] as? Int { #expect(dcs.map { Int($0.rawValue) } == value) }
         for key in ["timestamp", "time"] {
-            if let value = expected[key] as? String { #expect(stamp?.description.hasPrefix(value) == true, "\(key): \(stamp?.description ?? "nil")") }
+            if let value = expected[key] as? String {
+                #expect(stamp?.description.hasPrefix(value) == true, "\(key): \(stamp?.description ?? "nil")")
+            }
         }
         if let scts = expected["scts"] as? String, let stamp {
             // ofono: "02-08-26 19:37:41 tz=-4 quarter-hours"
@@ -132,10 +148,17 @@ struct SMSCorpusTests {
         if let type = expected["type"] as? String { #expect(pdu.tpdu.kind == type) }
         if let concat = (expected["concat_8bit"] as? [String: Int]) {
             let header = pdu.tpdu.userData?.header?.concatenation
-            #expect(header.map { [Int($0.reference), Int($0.total), Int($0.sequence)] } == [concat["ref"], concat["total"], concat["seq"]])
+            #expect(
+                header.map { [Int($0.reference), Int($0.total), Int($0.sequence)] } == [
+                    concat["ref"], concat["total"], concat["seq"],
+                ])
         }
-        if let part = expected["part"] as? Int { #expect(pdu.tpdu.userData?.header?.concatenation.map { Int($0.sequence) } == part) }
-        if let port = expected["app_port_dst"] as? Int { #expect(pdu.tpdu.userData?.header?.ports.map { Int($0.destination) } == port) }
+        if let part = expected["part"] as? Int {
+            #expect(pdu.tpdu.userData?.header?.concatenation.map { Int($0.sequence) } == part)
+        }
+        if let port = expected["app_port_dst"] as? Int {
+            #expect(pdu.tpdu.userData?.header?.ports.map { Int($0.destination) } == port)
+        }
         if let vp = expected["vp_relative"] as? Int, case .submit(let submit) = pdu.tpdu {
             #expect(submit.validityPeriod == .relative(UInt8(vp)))
         }
@@ -167,7 +190,8 @@ struct SMSCorpusTests {
         if let pid = python["pid"] as? Int { #expect(Int(deliver.protocolIdentifier) == pid) }
         if let dcs = python["dcs"] as? Int { #expect(Int(deliver.dataCoding.rawValue) == dcs) }
         if let originator = python["originator"] as? String, deliver.originator.numberType != .alphanumeric,
-           deliver.originator.value.count % 2 == 0 || !originator.hasSuffix("0") {
+            deliver.originator.value.count % 2 == 0 || !originator.hasSuffix("0")
+        {
             if !deliver.originator.value.contains(where: { "*#abc".contains($0) }) {
                 #expect(deliver.originator.description == originator)
             }
@@ -177,7 +201,8 @@ struct SMSCorpusTests {
         }
         // gammu 42.dump: DCS 0xFB is group 1111 with bit 2 clear, GSM 7-bit; python-messaging reads UCS2.
         if let text = python["text"] as? String, deliver.dataCoding.messageWaiting == nil, let ours = deliver.text,
-           deliver.dataCoding.rawValue != 0xFB {
+            deliver.dataCoding.rawValue != 0xFB
+        {
             #expect(ours == text)
         }
         if let stamp = python["timestamp"] as? String {
@@ -186,13 +211,18 @@ struct SMSCorpusTests {
         }
         if let concat = python["concat"] as? [String: Int] {
             let ours = deliver.userData.header?.concatenation
-            #expect(ours.map { [Int($0.reference), Int($0.total), Int($0.sequence)] } == [concat["ref"], concat["total"], concat["seq"]])
+            #expect(
+                ours.map { [Int($0.reference), Int($0.total), Int($0.sequence)] } == [
+                    concat["ref"], concat["total"], concat["seq"],
+                ])
         }
     }
 
     /// python-messaging's two-part UK notifications reassemble to the M-Notification.ind its test asserts.
     @Test func twoPartWAPPushNotificationsReassemble() throws {
-        let pushes = Self.entries.filter { $0.file == "python-messaging-pdus.json" && $0.source.contains("m_notification_ind") }
+        let pushes = Self.entries.filter {
+            $0.file == "python-messaging-pdus.json" && $0.source.contains("m_notification_ind")
+        }
         #expect(pushes.count == 4)
         var reassembler = ConcatenationReassembler()
         var notifications: [MMSPDU] = []
@@ -220,7 +250,8 @@ struct SMSCorpusTests {
     @Test func everyWAPPushMMSNotificationDecodesToItsContentLocation() throws {
         var reassembler = ConcatenationReassembler()
         var found = 0
-        for entry in Self.entries where entry.fields["kind"] as? String == "wap-push-mms" || entry.source.lowercased().contains("wap") {
+        for entry in Self.entries
+        where entry.fields["kind"] as? String == "wap-push-mms" || entry.source.lowercased().contains("wap") {
             guard let pdu = try? Self.decode(entry) else { continue }
             var payload: [UInt8]?
             switch try reassembler.add(pdu, at: 0) {

@@ -54,7 +54,8 @@ import Testing
         }
         let header = elements.isEmpty ? nil : UserDataHeader(elements: elements)
         let text = "Fill bits @ every length £ {ok}"
-        let submit = SMSSubmit(destination: SMSAddress("+15551234567"), userData: SMSUserData(text: text, header: header))
+        let submit = SMSSubmit(
+            destination: SMSAddress("+15551234567"), userData: SMSUserData(text: text, header: header))
         let pdu = SMSPDU(tpdu: .submit(submit))
         let decoded = try SMSPDU.decode(pdu.encode())
         #expect(decoded == pdu)
@@ -166,20 +167,24 @@ import Testing
     }
 
     @Test func mmsPushBuiltByTheEncoderSplitsIntoConcatenatedSMSAndReassembles() throws {
-        let notification = MMSPDU(type: .notificationInd, transactionID: String(repeating: "T", count: 60), version: .v1_2,
-                                  headers: [
-                                      .field(.messageClass, .octet(0x80)), .field(.messageSize, .integer(30000)),
-                                      .field(.expiry, .time(.relative(86400))),
-                                      .field(.contentLocation, .text(Array(("http://mmsc.example/" + String(repeating: "x", count: 120)).utf8))),
-                                  ])
+        let notification = MMSPDU(
+            type: .notificationInd, transactionID: String(repeating: "T", count: 60), version: .v1_2,
+            headers: [
+                .field(.messageClass, .octet(0x80)), .field(.messageSize, .integer(30000)),
+                .field(.expiry, .time(.relative(86400))),
+                .field(
+                    .contentLocation, .text(Array(("http://mmsc.example/" + String(repeating: "x", count: 120)).utf8))),
+            ])
         let segments = WAPPush.mms(notification).userDataSegments(reference: 0xBEEF)
         #expect(segments.count == 2)
         var reassembler = ConcatenationReassembler()
         var result: MMSPDU?
         for (index, segment) in segments.enumerated().reversed() {
-            let deliver = SMSDeliver(originator: SMSAddress("+15550001111"), dataCoding: .eightBit,
-                                     serviceCentreTimestamp: SMSTimestamp(year: 2026, month: 11, day: 25, hour: 12, minute: 0, second: index, quarterHours: 0),
-                                     userData: segment)
+            let deliver = SMSDeliver(
+                originator: SMSAddress("+15550001111"), dataCoding: .eightBit,
+                serviceCentreTimestamp: SMSTimestamp(
+                    year: 2026, month: 11, day: 25, hour: 12, minute: 0, second: index, quarterHours: 0),
+                userData: segment)
             let wire = SMSPDU(tpdu: .deliver(deliver)).encode()
             #expect(wire.count - 1 <= 140 + 30)
             if case .complete(let message) = try reassembler.add(try SMSPDU.decode(wire), at: 0) {
@@ -221,20 +226,29 @@ import Testing
         #expect(error("0791")?.field == "SMSC address")
         #expect(error("07914") == PDUError(.invalid("odd number of hex digits"), at: 5, field: "hex input"))
         #expect(error("07914G") == PDUError(.invalid("'G' is not a hex digit"), at: 5, field: "hex input"))
-        #expect(error("00 03 00") == PDUError(.invalid("TP-MTI 3 is reserved: not an SMS TPDU"), at: 1, field: "first octet"))
+        #expect(
+            error("00 03 00")
+                == PDUError(.invalid("TP-MTI 3 is reserved: not an SMS TPDU"), at: 1, field: "first octet"))
         #expect(error("00 04 16 91 5788")?.reason == .invalid("address length 22 semi-octets exceeds 20"))
         #expect(error("00 04 04 11 5788")?.reason == .invalid("type-of-address 0x11 lacks bit 7"))
         // UDL of 10 septets with 2 octets of data.
-        #expect(error("00 04 04 91 5788 00 00 01901151011129 0A C834") ==
-            PDUError(.lengthOverrun(declared: 10, available: 2), at: 15, field: "TP-UDL"))
+        #expect(
+            error("00 04 04 91 5788 00 00 01901151011129 0A C834")
+                == PDUError(.lengthOverrun(declared: 10, available: 2), at: 15, field: "TP-UDL"))
         // 8-bit: UDL 5 with 3 octets.
-        #expect(error("00 04 04 91 5788 00 04 01901151011129 05 010203")?.reason == .lengthOverrun(declared: 5, available: 3))
+        #expect(
+            error("00 04 04 91 5788 00 04 01901151011129 05 010203")?.reason
+                == .lengthOverrun(declared: 5, available: 3))
         // UDH longer than the user data: UDHL 9 in 4 octets.
-        #expect(error("00 44 04 91 5788 00 04 01901151011129 04 09000300")?.reason == .lengthOverrun(declared: 9, available: 3))
+        #expect(
+            error("00 44 04 91 5788 00 04 01901151011129 04 09000300")?.reason
+                == .lengthOverrun(declared: 9, available: 3))
         // A month of 13.
         #expect(error("00 04 04 91 5788 00 00 01311151011129 00")?.field == "TP-SCTS")
         // A timestamp digit that is not BCD.
-        #expect(error("00 04 04 91 5788 00 00 0A901151011129 00")?.reason == .invalid("time stamp octet 0x0A is not two BCD digits"))
+        #expect(
+            error("00 04 04 91 5788 00 00 0A901151011129 00")?.reason
+                == .invalid("time stamp octet 0x0A is not two BCD digits"))
     }
 
     @Test func wapPushWithATruncatedHeaderIsAnError() {
@@ -247,22 +261,32 @@ import Testing
 
     // MARK: Reassembly
 
-    static func part(_ sequence: UInt8, of total: UInt8, reference: UInt8 = 7, from sender: String = "+15551230000",
-                     text: String) -> SMSPDU {
-        let header = UserDataHeader(elements: [InformationElement(identifier: 0x00, data: [reference, total, sequence])])
-        return SMSPDU(tpdu: .deliver(SMSDeliver(
-            originator: SMSAddress(sender), dataCoding: .gsm7,
-            serviceCentreTimestamp: SMSTimestamp(year: 2026, month: 1, day: 1, hour: 0, minute: 0, second: 0, quarterHours: 0),
-            userData: SMSUserData(text: text, header: header))))
+    static func part(
+        _ sequence: UInt8, of total: UInt8, reference: UInt8 = 7, from sender: String = "+15551230000",
+        text: String
+    ) -> SMSPDU {
+        let header = UserDataHeader(elements: [
+            InformationElement(identifier: 0x00, data: [reference, total, sequence])
+        ])
+        return SMSPDU(
+            tpdu: .deliver(
+                SMSDeliver(
+                    originator: SMSAddress(sender), dataCoding: .gsm7,
+                    serviceCentreTimestamp: SMSTimestamp(
+                        year: 2026, month: 1, day: 1, hour: 0, minute: 0, second: 0, quarterHours: 0),
+                    userData: SMSUserData(text: text, header: header))))
     }
 
     @Test func reassemblyHandlesOrderDuplicatesAndOtherSenders() throws {
         var reassembler = ConcatenationReassembler()
-        #expect(try reassembler.add(Self.part(3, of: 3, text: "three"), at: 10) == .waiting(
-            .init(originator: "+15551230000", sixteenBit: false, reference: 7, total: 3), missing: [1, 2]))
+        #expect(
+            try reassembler.add(Self.part(3, of: 3, text: "three"), at: 10)
+                == .waiting(
+                    .init(originator: "+15551230000", sixteenBit: false, reference: 7, total: 3), missing: [1, 2]))
         _ = try reassembler.add(Self.part(1, of: 3, from: "+15559999999", text: "other"), at: 11)
         _ = try reassembler.add(Self.part(1, of: 3, text: "one "), at: 12)
-        if case .duplicate = try reassembler.add(Self.part(1, of: 3, text: "one "), at: 13) {} else {
+        if case .duplicate = try reassembler.add(Self.part(1, of: 3, text: "one "), at: 13) {
+        } else {
             Issue.record("a repeated part must be reported as a duplicate")
         }
         guard case .complete(let message) = try reassembler.add(Self.part(2, of: 3, text: "two "), at: 14) else {
@@ -277,10 +301,13 @@ import Testing
         // "€" is ESC 0x65: put the ESC at the end of part 1 and 0x65 at the start of part 2.
         func raw(_ sequence: UInt8, _ septets: [UInt8]) -> SMSPDU {
             let header = UserDataHeader(elements: [InformationElement(identifier: 0x00, data: [1, 2, sequence])])
-            return SMSPDU(tpdu: .deliver(SMSDeliver(
-                originator: SMSAddress("+1555"), dataCoding: .gsm7,
-                serviceCentreTimestamp: SMSTimestamp(year: 2026, month: 1, day: 1, hour: 0, minute: 0, second: 0, quarterHours: 0),
-                userData: SMSUserData(header: header, body: .septets(septets)))))
+            return SMSPDU(
+                tpdu: .deliver(
+                    SMSDeliver(
+                        originator: SMSAddress("+1555"), dataCoding: .gsm7,
+                        serviceCentreTimestamp: SMSTimestamp(
+                            year: 2026, month: 1, day: 1, hour: 0, minute: 0, second: 0, quarterHours: 0),
+                        userData: SMSUserData(header: header, body: .septets(septets)))))
         }
         var reassembler = ConcatenationReassembler()
         _ = try reassembler.add(raw(1, GSM7.encode("5 ")! + [0x1B]), at: 0)
@@ -300,7 +327,8 @@ import Testing
         var next = try JSONDecoder().decode(ConcatenationReassembler.self, from: saved)
         let expired = next.expire(now: 3700)
         #expect(expired.map(\.key.reference) == [9])
-        guard case .complete(let message) = try next.add(Self.part(2, of: 2, text: "world"), at: 2000, location: "SM:4") else {
+        guard case .complete(let message) = try next.add(Self.part(2, of: 2, text: "world"), at: 2000, location: "SM:4")
+        else {
             Issue.record("the restored state must complete the message")
             return
         }
@@ -309,7 +337,11 @@ import Testing
     }
 
     @Test func impossibleSequenceNumbersAreRefused() {
-        #expect(throws: PDUError.self) { var r = ConcatenationReassembler(); _ = try r.add(Self.part(0, of: 2, text: "x"), at: 0) }
-        #expect(throws: PDUError.self) { var r = ConcatenationReassembler(); _ = try r.add(Self.part(3, of: 2, text: "x"), at: 0) }
+        #expect(throws: PDUError.self) {
+            var r = ConcatenationReassembler(); _ = try r.add(Self.part(0, of: 2, text: "x"), at: 0)
+        }
+        #expect(throws: PDUError.self) {
+            var r = ConcatenationReassembler(); _ = try r.add(Self.part(3, of: 2, text: "x"), at: 0)
+        }
     }
 }

@@ -124,17 +124,30 @@ import Testing
                 return error as? PDUError
             }
         }
-        #expect(failure("81 80 80 80 80 00") { _ = try $0.readUintvar() }?.reason == .invalid("uintvar longer than 5 octets"))
+        #expect(
+            failure("81 80 80 80 80 00") { _ = try $0.readUintvar() }?.reason
+                == .invalid("uintvar longer than 5 octets"))
         #expect(failure("90 80 80 80 00") { _ = try $0.readUintvar() }?.reason == .tooLarge("uintvar exceeds 32 bits"))
         #expect(failure("81 80") { _ = try $0.readUintvar() } == PDUError(.truncated(needed: 1), at: 2, field: "test"))
-        #expect(failure("00") { _ = try $0.readLongInteger() }?.reason == .invalid("Long-integer length must be 1–30, found 0"))
-        #expect(failure("03 01 02") { _ = try $0.readLongInteger() } == PDUError(.truncated(needed: 1), at: 1, field: "test"))
-        #expect(failure("09 01 00 00 00 00 00 00 00 00") { _ = try $0.readLongInteger() }?.reason
-            == .tooLarge("Long-integer exceeds 64 bits"))
-        #expect(failure("41 42") { _ = try $0.readTextString() } == PDUError(.truncated(needed: 1), at: 2, field: "test"))
-        #expect(failure("05 01 02") { _ = try $0.readLengthPrefixed() }?.reason == .lengthOverrun(declared: 5, available: 2))
-        #expect(failure("1F 8F FF FF FF 7F") { _ = try $0.readLengthPrefixed() }?.reason
-            == .lengthOverrun(declared: Int(UInt32.max), available: 0))
-        #expect(failure("41") { _ = try $0.readValueLength() }?.reason == .invalid("expected a Value-length (octet ≤ 0x1F), found 0x41"))
+        #expect(
+            failure("00") { _ = try $0.readLongInteger() }?.reason
+                == .invalid("Long-integer length must be 1–30, found 0"))
+        #expect(
+            failure("03 01 02") { _ = try $0.readLongInteger() }
+                == PDUError(.truncated(needed: 1), at: 1, field: "test"))
+        #expect(
+            failure("09 01 00 00 00 00 00 00 00 00") { _ = try $0.readLongInteger() }?.reason
+                == .tooLarge("Long-integer exceeds 64 bits"))
+        #expect(
+            failure("41 42") { _ = try $0.readTextString() } == PDUError(.truncated(needed: 1), at: 2, field: "test"))
+        #expect(
+            failure("05 01 02") { _ = try $0.readLengthPrefixed() }?.reason == .lengthOverrun(declared: 5, available: 2)
+        )
+        #expect(
+            failure("1F 8F FF FF FF 7F") { _ = try $0.readLengthPrefixed() }?.reason
+                == .lengthOverrun(declared: Int(UInt32.max), available: 0))
+        #expect(
+            failure("41") { _ = try $0.readValueLength() }?.reason
+                == .invalid("expected a Value-length (octet ≤ 0x1F), found 0x41"))
     }
 }

@@ -87,16 +87,19 @@ public struct ConcatenationReassembler: Codable, Hashable, Sendable {
             return .single(pdu)
         }
         guard concat.total >= 1, concat.sequence >= 1, concat.sequence <= concat.total else {
-            throw PDUError(.invalid("concatenation part \(concat.sequence) of \(concat.total)"), at: 0, field: "UDH concatenation")
+            throw PDUError(
+                .invalid("concatenation part \(concat.sequence) of \(concat.total)"), at: 0, field: "UDH concatenation")
         }
         if concat.total == 1 { return .single(pdu) }
-        let key = Key(originator: deliver.originator.description, sixteenBit: concat.sixteenBit,
-                      reference: concat.reference, total: concat.total)
+        let key = Key(
+            originator: deliver.originator.description, sixteenBit: concat.sixteenBit,
+            reference: concat.reference, total: concat.total)
         var group = groups[key] ?? Group(key: key, fragments: [], firstSeen: now)
         if group.fragments.contains(where: { $0.sequence == concat.sequence }) {
             return .duplicate(key, sequence: concat.sequence)
         }
-        group.fragments.append(Fragment(sequence: concat.sequence, pduHex: pdu.hex, receivedAt: now, location: location))
+        group.fragments.append(
+            Fragment(sequence: concat.sequence, pduHex: pdu.hex, receivedAt: now, location: location))
         group.fragments.sort { $0.sequence < $1.sequence }
         if group.missing.isEmpty {
             groups[key] = nil

@@ -31,7 +31,8 @@ public struct SMSTimestamp: Hashable, Sendable, CustomStringConvertible {
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         let offset = abs(quarterHours) * 15
         let sign = quarterHours < 0 ? "-" : "+"
-        return "\(year)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))\(sign)\(two(offset / 60)):\(two(offset % 60))"
+        return
+            "\(year)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))\(sign)\(two(offset / 60)):\(two(offset % 60))"
     }
 
     static func decode(from reader: inout WSPReader) throws(PDUError) -> SMSTimestamp {
@@ -41,18 +42,21 @@ public struct SMSTimestamp: Hashable, Sendable, CustomStringConvertible {
         for (index, octet) in octets.prefix(6).enumerated() {
             let (tens, units) = (Int(octet & 0x0F), Int(octet >> 4))
             guard tens <= 9, units <= 9 else {
-                throw reader.error(.invalid("time stamp octet 0x\(hex(octet)) is not two BCD digits"), at: start + index)
+                throw reader.error(
+                    .invalid("time stamp octet 0x\(hex(octet)) is not two BCD digits"), at: start + index)
             }
             values.append(tens * 10 + units)
         }
         let zone = octets[6]
         let magnitude = Int(zone & 0x07) * 10 + Int(zone >> 4)
         // Two-digit years: 70–99 are 1970–1999 (old phones' stored messages), the rest 20YY.
-        let stamp = SMSTimestamp(year: values[0] >= 70 ? 1900 + values[0] : 2000 + values[0], month: values[1], day: values[2], hour: values[3],
-                                 minute: values[4], second: values[5],
-                                 quarterHours: zone & 0x08 != 0 ? -magnitude : magnitude)
+        let stamp = SMSTimestamp(
+            year: values[0] >= 70 ? 1900 + values[0] : 2000 + values[0], month: values[1], day: values[2],
+            hour: values[3],
+            minute: values[4], second: values[5],
+            quarterHours: zone & 0x08 != 0 ? -magnitude : magnitude)
         guard (1...12).contains(stamp.month), (1...31).contains(stamp.day), stamp.hour < 24, stamp.minute < 60,
-              stamp.second < 60, (zone >> 4) <= 9
+            stamp.second < 60, (zone >> 4) <= 9
         else {
             throw reader.error(.invalid("time stamp \(hexString(octets)) is not a valid date"), at: start)
         }
@@ -165,12 +169,14 @@ public struct UserDataHeader: Hashable, Sendable {
     public var concatenation: Concatenation? {
         for element in elements {
             if element.identifier == 0x00, element.data.count == 3 {
-                return Concatenation(reference: UInt16(element.data[0]), total: element.data[1],
-                                     sequence: element.data[2], sixteenBit: false)
+                return Concatenation(
+                    reference: UInt16(element.data[0]), total: element.data[1],
+                    sequence: element.data[2], sixteenBit: false)
             }
             if element.identifier == 0x08, element.data.count == 4 {
-                return Concatenation(reference: UInt16(element.data[0]) << 8 | UInt16(element.data[1]),
-                                     total: element.data[2], sequence: element.data[3], sixteenBit: true)
+                return Concatenation(
+                    reference: UInt16(element.data[0]) << 8 | UInt16(element.data[1]),
+                    total: element.data[2], sequence: element.data[3], sixteenBit: true)
             }
         }
         return nil
@@ -180,8 +186,10 @@ public struct UserDataHeader: Hashable, Sendable {
     public var ports: (destination: UInt16, originator: UInt16)? {
         for element in elements {
             if element.identifier == 0x05, element.data.count == 4 {
-                return (UInt16(element.data[0]) << 8 | UInt16(element.data[1]),
-                        UInt16(element.data[2]) << 8 | UInt16(element.data[3]))
+                return (
+                    UInt16(element.data[0]) << 8 | UInt16(element.data[1]),
+                    UInt16(element.data[2]) << 8 | UInt16(element.data[3])
+                )
             }
             if element.identifier == 0x04, element.data.count == 2 {
                 return (UInt16(element.data[0]), UInt16(element.data[1]))

@@ -50,8 +50,10 @@ public struct SMSUserData: Hashable, Sendable {
         }
     }
 
-    static func decode(from reader: inout WSPReader, dcs: DataCodingScheme, hasHeader declaredHeader: Bool,
-                       allowShort: Bool) throws(PDUError) -> SMSUserData {
+    static func decode(
+        from reader: inout WSPReader, dcs: DataCodingScheme, hasHeader declaredHeader: Bool,
+        allowShort: Bool
+    ) throws(PDUError) -> SMSUserData {
         reader.field = "TP-UDL"
         let udlOffset = reader.position
         var udl = Int(try reader.readByte())
@@ -77,8 +79,9 @@ public struct SMSUserData: Hashable, Sendable {
                 header = try UserDataHeader.decode(from: octets)
                 skip = GSM7.headerSeptets(forHeaderOctets: Int(udhl) + 1)
                 guard skip <= udl else {
-                    throw PDUError(.lengthOverrun(declared: Int(udhl) + 1, available: needed), at: octets.startIndex,
-                                   field: "UDH")
+                    throw PDUError(
+                        .lengthOverrun(declared: Int(udhl) + 1, available: needed), at: octets.startIndex,
+                        field: "UDH")
                 }
             }
             let septets = GSM7.unpack(octets, count: udl)
@@ -88,7 +91,8 @@ public struct SMSUserData: Hashable, Sendable {
         }
         if udl > reader.remaining {
             guard allowShort else {
-                throw PDUError(.lengthOverrun(declared: udl, available: reader.remaining), at: udlOffset, field: "TP-UDL")
+                throw PDUError(
+                    .lengthOverrun(declared: udl, available: reader.remaining), at: udlOffset, field: "TP-UDL")
             }
             missing = udl - reader.remaining
             udl = reader.remaining
@@ -135,9 +139,11 @@ public struct SMSDeliver: Hashable, Sendable {
     public var serviceCentreTimestamp: SMSTimestamp
     public var userData: SMSUserData
 
-    public init(originator: SMSAddress, protocolIdentifier: UInt8 = 0, dataCoding: DataCodingScheme,
-                serviceCentreTimestamp: SMSTimestamp, userData: SMSUserData, moreMessagesToSend: Bool = false,
-                replyPath: Bool = false, statusReportIndication: Bool = false, loopPrevention: Bool = false) {
+    public init(
+        originator: SMSAddress, protocolIdentifier: UInt8 = 0, dataCoding: DataCodingScheme,
+        serviceCentreTimestamp: SMSTimestamp, userData: SMSUserData, moreMessagesToSend: Bool = false,
+        replyPath: Bool = false, statusReportIndication: Bool = false, loopPrevention: Bool = false
+    ) {
         self.originator = originator
         self.protocolIdentifier = protocolIdentifier
         self.dataCoding = dataCoding
@@ -164,9 +170,11 @@ public struct SMSSubmit: Hashable, Sendable {
     public var validityPeriod: ValidityPeriod?
     public var userData: SMSUserData
 
-    public init(destination: SMSAddress, userData: SMSUserData, dataCoding: DataCodingScheme? = nil,
-                messageReference: UInt8 = 0, protocolIdentifier: UInt8 = 0, validityPeriod: ValidityPeriod? = nil,
-                statusReportRequest: Bool = false, rejectDuplicates: Bool = false, replyPath: Bool = false) {
+    public init(
+        destination: SMSAddress, userData: SMSUserData, dataCoding: DataCodingScheme? = nil,
+        messageReference: UInt8 = 0, protocolIdentifier: UInt8 = 0, validityPeriod: ValidityPeriod? = nil,
+        statusReportRequest: Bool = false, rejectDuplicates: Bool = false, replyPath: Bool = false
+    ) {
         self.destination = destination
         self.userData = userData
         self.dataCoding = dataCoding ?? (userData.alphabet == .gsm7 ? .gsm7 : .ucs2)
@@ -195,9 +203,11 @@ public struct SMSStatusReport: Hashable, Sendable {
     public var dataCoding: DataCodingScheme?
     public var userData: SMSUserData?
 
-    public init(messageReference: UInt8, recipient: SMSAddress, serviceCentreTimestamp: SMSTimestamp,
-                dischargeTime: SMSTimestamp, status: UInt8, moreMessagesToSend: Bool = false,
-                statusReportQualifier: Bool = false) {
+    public init(
+        messageReference: UInt8, recipient: SMSAddress, serviceCentreTimestamp: SMSTimestamp,
+        dischargeTime: SMSTimestamp, status: UInt8, moreMessagesToSend: Bool = false,
+        statusReportQualifier: Bool = false
+    ) {
         self.messageReference = messageReference
         self.recipient = recipient
         self.serviceCentreTimestamp = serviceCentreTimestamp
@@ -266,15 +276,19 @@ public struct SMSPDU: Hashable, Sendable {
     }
 
     /// Decodes hex as copied from a modem log (white space ignored).
-    public static func decode(hex: String, smscField: Bool = true, allowShortUserData: Bool = false) throws(PDUError) -> SMSPDU {
+    public static func decode(hex: String, smscField: Bool = true, allowShortUserData: Bool = false) throws(PDUError)
+        -> SMSPDU
+    {
         try decode(SMSHex.bytes(hex), smscField: smscField, allowShortUserData: allowShortUserData)
     }
 
     /// Decodes a PDU; with `smscField` the first octets are the SMSC address (as +CMGR, +CMGL, +CMT give).
     /// A TP-UDL that announces more than the PDU holds is an error, unless `allowShortUserData` asks for
     /// the lenient reading: what is there is decoded and `SMSUserData.missingUnits` says how much is missing.
-    public static func decode(_ bytes: [UInt8], smscField: Bool = true,
-                              allowShortUserData: Bool = false) throws(PDUError) -> SMSPDU {
+    public static func decode(
+        _ bytes: [UInt8], smscField: Bool = true,
+        allowShortUserData: Bool = false
+    ) throws(PDUError) -> SMSPDU {
         var reader = WSPReader(bytes, field: "SMSC address")
         let smsc = smscField ? try SMSAddress.decodeSMSC(from: &reader) : nil
         reader.field = "first octet"
@@ -283,7 +297,8 @@ public struct SMSPDU: Hashable, Sendable {
         switch first & 0x03 {
         case 0x00: tpdu = .deliver(try decodeDeliver(first: first, from: &reader, allowShort: allowShortUserData))
         case 0x01: tpdu = .submit(try decodeSubmit(first: first, from: &reader, allowShort: allowShortUserData))
-        case 0x02: tpdu = .statusReport(try decodeStatusReport(first: first, from: &reader, allowShort: allowShortUserData))
+        case 0x02:
+            tpdu = .statusReport(try decodeStatusReport(first: first, from: &reader, allowShort: allowShortUserData))
         default:
             throw reader.error(.invalid("TP-MTI 3 is reserved: not an SMS TPDU"), at: reader.position - 1)
         }
@@ -292,17 +307,24 @@ public struct SMSPDU: Hashable, Sendable {
 
     /// Decodes with the TPDU length a modem reported (+CMGR/+CMGL/+CMT `<length>`): tells whether
     /// the SMSC field is present and checks the length.
-    public static func decode(_ bytes: [UInt8], tpduLength: Int, allowShortUserData: Bool = false) throws(PDUError) -> SMSPDU {
-        if bytes.count == tpduLength { return try decode(bytes, smscField: false, allowShortUserData: allowShortUserData) }
+    public static func decode(_ bytes: [UInt8], tpduLength: Int, allowShortUserData: Bool = false) throws(PDUError)
+        -> SMSPDU
+    {
+        if bytes.count == tpduLength {
+            return try decode(bytes, smscField: false, allowShortUserData: allowShortUserData)
+        }
         let smscLength = Int(bytes.first ?? 0) + 1
         guard bytes.count - smscLength == tpduLength else {
-            throw PDUError(.invalid("the modem reported \(tpduLength) TPDU octets but the PDU holds \(bytes.count - smscLength)"),
-                           at: 0, field: "length")
+            throw PDUError(
+                .invalid("the modem reported \(tpduLength) TPDU octets but the PDU holds \(bytes.count - smscLength)"),
+                at: 0, field: "length")
         }
         return try decode(bytes, smscField: true, allowShortUserData: allowShortUserData)
     }
 
-    static func decodeDeliver(first: UInt8, from reader: inout WSPReader, allowShort: Bool) throws(PDUError) -> SMSDeliver {
+    static func decodeDeliver(first: UInt8, from reader: inout WSPReader, allowShort: Bool) throws(PDUError)
+        -> SMSDeliver
+    {
         reader.field = "TP-OA"
         let originator = try SMSAddress.decodeTP(from: &reader)
         reader.field = "TP-PID"
@@ -311,13 +333,16 @@ public struct SMSPDU: Hashable, Sendable {
         let dcs = DataCodingScheme(rawValue: try reader.readByte())
         reader.field = "TP-SCTS"
         let scts = try SMSTimestamp.decode(from: &reader)
-        let userData = try SMSUserData.decode(from: &reader, dcs: dcs, hasHeader: first & 0x40 != 0, allowShort: allowShort)
-        return SMSDeliver(originator: originator, protocolIdentifier: pid, dataCoding: dcs, serviceCentreTimestamp: scts,
-                          userData: userData, moreMessagesToSend: first & 0x04 == 0, replyPath: first & 0x80 != 0,
-                          statusReportIndication: first & 0x20 != 0, loopPrevention: first & 0x08 != 0)
+        let userData = try SMSUserData.decode(
+            from: &reader, dcs: dcs, hasHeader: first & 0x40 != 0, allowShort: allowShort)
+        return SMSDeliver(
+            originator: originator, protocolIdentifier: pid, dataCoding: dcs, serviceCentreTimestamp: scts,
+            userData: userData, moreMessagesToSend: first & 0x04 == 0, replyPath: first & 0x80 != 0,
+            statusReportIndication: first & 0x20 != 0, loopPrevention: first & 0x08 != 0)
     }
 
-    static func decodeSubmit(first: UInt8, from reader: inout WSPReader, allowShort: Bool) throws(PDUError) -> SMSSubmit {
+    static func decodeSubmit(first: UInt8, from reader: inout WSPReader, allowShort: Bool) throws(PDUError) -> SMSSubmit
+    {
         reader.field = "TP-MR"
         let reference = try reader.readByte()
         reader.field = "TP-DA"
@@ -334,13 +359,17 @@ public struct SMSPDU: Hashable, Sendable {
         case 0b01: validity = .enhanced(Array(try reader.readBytes(7)))
         default: validity = nil
         }
-        let userData = try SMSUserData.decode(from: &reader, dcs: dcs, hasHeader: first & 0x40 != 0, allowShort: allowShort)
-        return SMSSubmit(destination: destination, userData: userData, dataCoding: dcs, messageReference: reference,
-                         protocolIdentifier: pid, validityPeriod: validity, statusReportRequest: first & 0x20 != 0,
-                         rejectDuplicates: first & 0x04 != 0, replyPath: first & 0x80 != 0)
+        let userData = try SMSUserData.decode(
+            from: &reader, dcs: dcs, hasHeader: first & 0x40 != 0, allowShort: allowShort)
+        return SMSSubmit(
+            destination: destination, userData: userData, dataCoding: dcs, messageReference: reference,
+            protocolIdentifier: pid, validityPeriod: validity, statusReportRequest: first & 0x20 != 0,
+            rejectDuplicates: first & 0x04 != 0, replyPath: first & 0x80 != 0)
     }
 
-    static func decodeStatusReport(first: UInt8, from reader: inout WSPReader, allowShort: Bool) throws(PDUError) -> SMSStatusReport {
+    static func decodeStatusReport(first: UInt8, from reader: inout WSPReader, allowShort: Bool) throws(PDUError)
+        -> SMSStatusReport
+    {
         reader.field = "TP-MR"
         let reference = try reader.readByte()
         reader.field = "TP-RA"
@@ -351,9 +380,10 @@ public struct SMSPDU: Hashable, Sendable {
         let discharge = try SMSTimestamp.decode(from: &reader)
         reader.field = "TP-ST"
         let status = try reader.readByte()
-        var report = SMSStatusReport(messageReference: reference, recipient: recipient, serviceCentreTimestamp: scts,
-                                     dischargeTime: discharge, status: status, moreMessagesToSend: first & 0x04 == 0,
-                                     statusReportQualifier: first & 0x20 != 0)
+        var report = SMSStatusReport(
+            messageReference: reference, recipient: recipient, serviceCentreTimestamp: scts,
+            dischargeTime: discharge, status: status, moreMessagesToSend: first & 0x04 == 0,
+            statusReportQualifier: first & 0x20 != 0)
         // The TP-PI block is optional (ofono); 0xFF filler from SIM storage is not a PI.
         guard !reader.isAtEnd, let indicator = try? reader.peek(), indicator != 0xFF, indicator & 0x78 == 0 else {
             return report
@@ -369,8 +399,9 @@ public struct SMSPDU: Hashable, Sendable {
             report.dataCoding = DataCodingScheme(rawValue: try reader.readByte())
         }
         if indicator & 0x04 != 0 {
-            report.userData = try SMSUserData.decode(from: &reader, dcs: report.dataCoding ?? .gsm7,
-                                                     hasHeader: first & 0x40 != 0, allowShort: allowShort)
+            report.userData = try SMSUserData.decode(
+                from: &reader, dcs: report.dataCoding ?? .gsm7,
+                hasHeader: first & 0x40 != 0, allowShort: allowShort)
         }
         return report
     }
@@ -412,7 +443,8 @@ public struct SMSPDU: Hashable, Sendable {
             switch submit.validityPeriod {
             case .relative(let value)?: writer.append(value)
             case .absolute(let stamp)?: stamp.encode(into: &writer)
-            case .enhanced(let octets)?: writer.append(contentsOf: octets.prefix(7) + Array(repeating: 0, count: max(0, 7 - octets.count)))
+            case .enhanced(let octets)?:
+                writer.append(contentsOf: octets.prefix(7) + Array(repeating: 0, count: max(0, 7 - octets.count)))
             case nil: break
             }
             submit.userData.encode(into: &writer)
@@ -461,8 +493,9 @@ public enum SMSHex {
             case UInt8(ascii: "A")...UInt8(ascii: "F"): value = char - UInt8(ascii: "A") + 10
             case 0x20, 0x09, 0x0A, 0x0D: continue
             default:
-                throw PDUError(.invalid("'\(Character(Unicode.Scalar(char)))' is not a hex digit"), at: position,
-                               field: "hex input")
+                throw PDUError(
+                    .invalid("'\(Character(Unicode.Scalar(char)))' is not a hex digit"), at: position,
+                    field: "hex input")
             }
             if let pending = high {
                 out.append(pending << 4 | value)

@@ -28,7 +28,10 @@ public struct WAPPush: Hashable, Sendable {
     public var headers: [Header]
     public var data: ArraySlice<UInt8>
 
-    public init(transactionID: UInt8, pduType: UInt8 = 0x06, contentType: ContentType, headers: [Header], data: ArraySlice<UInt8>) {
+    public init(
+        transactionID: UInt8, pduType: UInt8 = 0x06, contentType: ContentType, headers: [Header],
+        data: ArraySlice<UInt8>
+    ) {
         self.transactionID = transactionID
         self.pduType = pduType
         self.contentType = contentType
@@ -102,7 +105,8 @@ public struct WAPPush: Hashable, Sendable {
                 throw headers.error(.invalid("push header starts with 0x\(hex(first))"))
             }
         }
-        return WAPPush(transactionID: tid, pduType: type, contentType: contentType, headers: list, data: reader.readRest())
+        return WAPPush(
+            transactionID: tid, pduType: type, contentType: contentType, headers: list, data: reader.readRest())
     }
 
     public func encode() -> [UInt8] {
@@ -127,9 +131,10 @@ public struct WAPPush: Hashable, Sendable {
 
     /// An MMS push as MMSCs send it: application id mms.ua, Push-Flag "trusted, last".
     public static func mms(_ pdu: MMSPDU, transactionID: UInt8 = 0) -> WAPPush {
-        WAPPush(transactionID: transactionID, contentType: ContentType(media: .wellKnown(0x3E)),
-                headers: [Header(name: .wellKnown(0x2F), value: [0x84]), Header(name: .wellKnown(0x34), value: [0x86])],
-                data: pdu.encode()[...])
+        WAPPush(
+            transactionID: transactionID, contentType: ContentType(media: .wellKnown(0x3E)),
+            headers: [Header(name: .wellKnown(0x2F), value: [0x84]), Header(name: .wellKnown(0x34), value: [0x86])],
+            data: pdu.encode()[...])
     }
 
     /// Splits the push into SMS-DELIVER user data: port IE 2948/9200, and 16-bit concatenation when
@@ -143,9 +148,11 @@ public struct WAPPush: Hashable, Sendable {
         let perPart = 140 - 13
         let total = (payload.count + perPart - 1) / perPart
         return (0..<total).map { index in
-            let concat = InformationElement(identifier: 0x08, data: [
-                UInt8(reference >> 8), UInt8(reference & 0xFF), UInt8(total), UInt8(index + 1),
-            ])
+            let concat = InformationElement(
+                identifier: 0x08,
+                data: [
+                    UInt8(reference >> 8), UInt8(reference & 0xFF), UInt8(total), UInt8(index + 1),
+                ])
             let slice = Array(payload[(index * perPart)..<min(payload.count, (index + 1) * perPart)])
             return SMSUserData(header: UserDataHeader(elements: [concat, ports]), body: .octets(slice))
         }
