@@ -9,24 +9,44 @@ let package = Package(
         .library(name: "PDU", targets: ["PDU"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Pure codec: WSP, MMS encapsulation, SMS TPDU, WAP push. No I/O.
         .target(name: "PDU"),
         // Serial port, AT channel, typed modem operations.
         .target(name: "Modem", dependencies: ["PDU"]),
-        // The modem simulator on a pseudo-terminal (and, later, the simulated MMSC).
-        .target(name: "Simulator", dependencies: ["PDU", "Modem"]),
+        // HTTP to the MMSC through the MMS proxy, bound to the bearer's interface, DNS through the bearer.
+        .target(
+            name: "Transport",
+            dependencies: [
+                "PDU",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The modem simulator on a pseudo-terminal and the simulated MMSC.
+        .target(
+            name: "Simulator",
+            dependencies: [
+                "PDU", "Modem",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "mmsctl",
             dependencies: [
-                "PDU", "Modem", "Simulator",
+                "PDU", "Modem", "Transport", "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "PDUTests", dependencies: ["PDU"]),
         .testTarget(name: "ModemTests", dependencies: ["Modem", "Simulator", "PDU"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Simulator", "PDU"]),
         .testTarget(name: "EndToEndTests", dependencies: ["mmsctl", "PDU"]),
     ],
     swiftLanguageModes: [.v6]
