@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "PDUTests", dependencies: ["PDU"]),
         .testTarget(name: "ModemTests", dependencies: ["Modem", "Simulator", "PDU"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Simulator", "PDU"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["mmsctl", "PDU", "Transport", "Simulator"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["mmsctl", "PDU", "Modem", "Transport", "Simulator"]),
     ],
     swiftLanguageModes: [.v6]
 )
