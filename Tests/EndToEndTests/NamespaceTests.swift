@@ -35,7 +35,7 @@ struct NamespaceTests {
         do {
             _ = try await HTTPTransport(configuration: plain).get("http://mms.carrier.test:8080/get/sample")
             Issue.record("the host resolver must not know mms.carrier.test")
-        } catch let error as TransportError {
+        } catch {
             guard case .dns(_, "system resolver", _) = error.underlying else {
                 Issue.record("expected a DNS failure, got \(error)")
                 return

@@ -85,10 +85,10 @@ import Testing
         try await Self.withMMSC { (mmsc: SimulatedMMSC) async throws -> Void in
             let location = mmsc.store(Self.sample())
             mmsc.inject(.status(503), .status(503))
-            do {
+            do throws(TransportError) {
                 _ = try await HTTPTransport(configuration: Self.configuration { $0.retries = 1 }).get(location)
                 Issue.record("must fail")
-            } catch let error as TransportError {
+            } catch {
                 #expect(error.underlying == .status(code: 503, reason: "Service Unavailable"))
                 #expect(error.description == "\(location) over host routing: HTTP 503 Service Unavailable")
             }
@@ -116,10 +116,10 @@ import Testing
             await #expect(throws: TransportError.self) {
                 _ = try await HTTPTransport(configuration: Self.configuration { $0.retries = 0 }).get(location)
             }
-            do {
+            do throws(TransportError) {
                 mmsc.inject(.truncated)
                 _ = try await HTTPTransport(configuration: Self.configuration { $0.retries = 0 }).get(location)
-            } catch let error as TransportError {
+            } catch {
                 guard case .truncated(let expected, let received) = error.underlying else {
                     Issue.record("expected truncated, got \(error)")
                     return
@@ -211,7 +211,7 @@ import Testing
         }
         do {
             _ = try await HTTPTransport(configuration: Self.configuration { $0.retries = 0 }).get("http://no-such-host.invalid/x")
-        } catch let error as TransportError {
+        } catch {
             guard case .dns(let host, let server, _) = error.underlying else {
                 Issue.record("expected a DNS error, got \(error)")
                 return

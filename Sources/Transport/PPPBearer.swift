@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+
+/// The `ppp` bearer: pppd dials the MMS APN's context on the modem's data port (`ATD*99***<cid>#`
+/// through chat), without touching the default route or resolv.conf, and reports the interface and
+/// the DNS servers IPCP gave it. The context must already be defined (AT+CGDCONT on the AT port, by
+/// the caller that knows the modem). `down()` hangs up; use `withBearer` so that happens on errors too.
+public final class PPPBearer: @unchecked Sendable {
+    public struct Settings: Sendable {
+        public var device: String
+        public var cid: Int = 1
+        public var baudRate = 115_200
+        public var pppd = "/usr/sbin/pppd"
+        public var chat = "/usr/sbin/chat"
+        public var user: String?
+        public var password: String?
+        public var timeout: Double = 60
+        public init(device: String) { self.device = device }
+    }
+
+    /// What pppd reported once the link was up.
+    public struct Link: Sendable, Hashable {
+        public var interface: String
+        public var localAddress: String?
+        public var dnsServers: [String]
+        public var bearer: Bearer { .interface(name: interface, dnsServers: dnsServers) }
+    }
+
+    public let settings: Settings
+    private var process: Process?
+    private let lock = NSLock()
+
+    public init(settings: Settings) { self.settings = settings }
+
+    /// pppd's arguments: no default route, no DNS rewrite (usepeerdns only reports them), our own
+    /// link name, chat dialling the context.
+    public var arguments: [String] {
+        var arguments = [
+            settings.device, String(settings.baudRate), "nodetach", "noauth", "nodefaultroute", "noipdefault",
+            "usepeerdns", "noresolv", "ipcp-accept-local", "ipcp-accept-remote", "lcp-echo-interval", "10",
+            "lcp-echo-failure", "3", "novj", "nobsdcomp", "nodeflate", "local", "logfd", "1", "linkname", "mmsctl",
+            "connect", "\(settings.chat) -v -t 15 ABORT BUSY ABORT 'NO CARRIER' ABORT ERROR '' AT OK 'ATD*99***\(settings.cid)#' CONNECT ''",
+        ]
+        if let user = settings.user {
+            arguments += ["user", user]
+            if let password = settings.password { arguments += ["password", password] }
+        }
+        return arguments
+    }
+
+    /// Why this machine cannot run the ppp bearer, or nil when it can (kernel PPP and pppd present).
+    public static func unavailableReason(pppd: String = "/usr/sbin/pppd") -> String? {
+        guard FileManager.default.isExecutableFile(atPath: pppd) else { return "\(pppd) is not installed (apt-get install ppp)" }
+        let fd = open("/dev/ppp", O_RDWR)
+        if fd < 0 { return "open /dev/ppp: \(String(cString: strerror(errno))) (errno \(errno)); the kernel has no PPP support here" }
+        close(fd)
+        return nil
+    }
+
+    /// Starts pppd and waits for the interface and its DNS servers.
+    public func up() async throws(TransportError) -> Link {
+        if let reason = Self.unavailableReason(pppd: settings.pppd) { throw .bearer(reason) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: settings.pppd)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do { try process.run() } catch { throw .bearer("cannot start pppd: \(error)") }
+        lock.withLock { self.process = process }
+        let deadline = Date().addingTimeInterval(settings.timeout)
+        var log = ""
+        let handle = pipe.fileHandleForReading
+        while Date() < deadline {
+            let chunk = handle.availableData
+            if chunk.isEmpty {
+                break
+            }
+            log += String(decoding: chunk, as: UTF8.self)
+            if let link = Self.parse(log), link.localAddress != nil { return link }
+        }
+        down()
+        throw .bearer("pppd did not bring the link up on \(settings.device): " + (log.split(separator: "\n").suffix(3).joined(separator: " / ")))
+    }
+
+    /// Hangs up: SIGTERM to pppd (which runs its disconnect and restores the tty), then waits.
+    public func down() {
+        guard let process = lock.withLock({ () -> Process? in defer { self.process = nil }; return self.process }) else { return }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    /// Runs `body` with the link up and always hangs up afterwards.
+    public func withBearer<T: Sendable>(_ body: (Link) async throws -> T) async throws -> T {
+        let link = try await up()
+        do {
+            let result = try await body(link)
+            down()
+            return result
+        } catch {
+            down()
+            throw error
+        }
+    }
+
+    /// Reads pppd's log lines: "Using interface ppp0", "local  IP address 10.1.2.3",
+    /// "primary   DNS address 10.11.12.13", "secondary DNS address …".
+    public static func parse(_ log: String) -> Link? {
+        var interface: String?
+        var local: String?
+        var dns: [String] = []
+        for line in log.split(separator: "\n") {
+            let words = line.split(separator: " ").map(String.init)
+            if line.hasPrefix("Using interface"), let name = words.last { interface = name }
+            if line.hasPrefix("local"), line.contains("IP address"), let address = words.last { local = address }
+            if line.contains("DNS address"), let address = words.last { dns.append(address) }
+        }
+        guard let interface else { return nil }
+        return Link(interface: interface, localAddress: local, dnsServers: dns)
+    }
+}
