@@ -15,8 +15,10 @@ let package = Package(
     targets: [
         // Pure codec: WSP, MMS encapsulation, SMS TPDU, WAP push. No I/O.
         .target(name: "PDU"),
-        // Serial port, AT channel, typed modem operations.
-        .target(name: "Modem", dependencies: ["PDU"]),
+        // libudev (Debian package libudev-dev), for modem discovery and hotplug.
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        // Serial port, AT channel, typed modem operations, discovery.
+        .target(name: "Modem", dependencies: ["PDU", "CUdev"]),
         // HTTP to the MMSC through the MMS proxy, bound to the bearer's interface, DNS through the bearer.
         .target(
             name: "Transport",
