@@ -29,6 +29,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Configuration, carrier database, doctor; the receive and send pipelines build on it.
+        .target(name: "MMSClient", dependencies: ["PDU", "Modem", "Transport"]),
         // The modem simulator on a pseudo-terminal and the simulated MMSC.
         .target(
             name: "Simulator",
@@ -42,13 +44,14 @@ let package = Package(
         .executableTarget(
             name: "mmsctl",
             dependencies: [
-                "PDU", "Modem", "Transport", "Simulator",
+                "PDU", "Modem", "Transport", "MMSClient", "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "PDUTests", dependencies: ["PDU"]),
         .testTarget(name: "ModemTests", dependencies: ["Modem", "Simulator", "PDU"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Simulator", "PDU"]),
+        .testTarget(name: "MMSClientTests", dependencies: ["MMSClient", "Modem", "Simulator", "PDU"]),
         .testTarget(name: "EndToEndTests", dependencies: ["mmsctl", "PDU", "Modem", "Transport", "Simulator"]),
     ],
     swiftLanguageModes: [.v6]

@@ -45,8 +45,8 @@ public enum ModemDiscovery {
 
         forEach(udev, subsystem: "tty") { device in
             guard let node = string(udev_device_get_devnode(device)),
-                  let usbDevice = udev_device_get_parent_with_subsystem_devtype(device, "usb", "usb_device"),
-                  let path = string(udev_device_get_syspath(usbDevice))
+                let usbDevice = udev_device_get_parent_with_subsystem_devtype(device, "usb", "usb_device"),
+                let path = string(udev_device_get_syspath(usbDevice))
             else { return }
             let interface = udev_device_get_parent_with_subsystem_devtype(device, "usb", "usb_interface")
             let vid = UInt16(attribute(usbDevice, "idVendor") ?? "", radix: 16)
@@ -54,29 +54,36 @@ public enum ModemDiscovery {
             let number = interface.flatMap { attribute($0, "bInterfaceNumber") }.flatMap { Int($0, radix: 16) }
             let protocolByte = interface.flatMap { attribute($0, "bInterfaceProtocol") }.flatMap { Int($0, radix: 16) }
             let properties = self.properties(device)
-            let (role, source) = PortClassifier.classify(.init(properties: properties, vendorID: vid, productID: pid,
-                                                                interfaceNumber: number, interfaceProtocol: protocolByte))
+            let (role, source) = PortClassifier.classify(
+                .init(
+                    properties: properties, vendorID: vid, productID: pid,
+                    interfaceNumber: number, interfaceProtocol: protocolByte))
             let driver = interface.flatMap { string(udev_device_get_driver($0)) }
             var modem = modems[path] ?? makeModem(usbDevice, path: path, vid: vid, pid: pid)
-            modem.ports.append(DiscoveredPort(device: node, role: role, source: source, interfaceNumber: number, driver: driver))
+            modem.ports.append(
+                DiscoveredPort(device: node, role: role, source: source, interfaceNumber: number, driver: driver))
             modems[path] = modem
         }
         forEach(udev, subsystem: "net") { device in
             guard let name = string(udev_device_get_sysname(device)),
-                  let usbDevice = udev_device_get_parent_with_subsystem_devtype(device, "usb", "usb_device"),
-                  let path = string(udev_device_get_syspath(usbDevice))
+                let usbDevice = udev_device_get_parent_with_subsystem_devtype(device, "usb", "usb_device"),
+                let path = string(udev_device_get_syspath(usbDevice))
             else { return }
             let vid = UInt16(attribute(usbDevice, "idVendor") ?? "", radix: 16)
             let pid = UInt16(attribute(usbDevice, "idProduct") ?? "", radix: 16)
             let id = usbID(vid, pid)
-            guard modems[path] != nil || KnownModems.stickModes[id] != nil || KnownModems.find(vendorID: vid ?? 0, productID: pid ?? 0) != nil
+            guard
+                modems[path] != nil || KnownModems.stickModes[id] != nil
+                    || KnownModems.find(vendorID: vid ?? 0, productID: pid ?? 0) != nil
             else { return }
             var modem = modems[path] ?? makeModem(usbDevice, path: path, vid: vid, pid: pid)
             modem.networkInterfaces.append(name)
             modems[path] = modem
         }
         forEach(udev, subsystem: "usb") { device in
-            guard string(udev_device_get_devtype(device)) == "usb_device", let path = string(udev_device_get_syspath(device)) else { return }
+            guard string(udev_device_get_devtype(device)) == "usb_device",
+                let path = string(udev_device_get_syspath(device))
+            else { return }
             let vid = UInt16(attribute(device, "idVendor") ?? "", radix: 16)
             let pid = UInt16(attribute(device, "idProduct") ?? "", radix: 16)
             guard KnownModems.stickModes[usbID(vid, pid)] != nil, modems[path] == nil else { return }
@@ -87,7 +94,9 @@ public enum ModemDiscovery {
             modem.ports.sort { $0.device < $1.device }
             return modem
         }.sorted { $0.usbPath < $1.usbPath }
-        let warning = hasUdevDatabase ? nil
+        let warning =
+            hasUdevDatabase
+            ? nil
             : "udev has no database here (/run/udev/data is missing, as in containers): ports were classified from sysfs and the built-in table only; --device still works"
         return Result(modems: list, warning: warning)
     }
@@ -99,11 +108,13 @@ public enum ModemDiscovery {
     static func makeModem(_ usbDevice: OpaquePointer, path: String, vid: UInt16?, pid: UInt16?) -> DiscoveredModem {
         let id = usbID(vid, pid)
         let known = KnownModems.find(vendorID: vid ?? 0, productID: pid ?? 0)
-        let product = [attribute(usbDevice, "manufacturer"), attribute(usbDevice, "product")].compactMap { $0 }.joined(separator: " ")
+        let product = [attribute(usbDevice, "manufacturer"), attribute(usbDevice, "product")].compactMap { $0 }.joined(
+            separator: " ")
         let mode = KnownModems.stickModes[id]
-        return DiscoveredModem(usbID: id, name: known?.name ?? (product.isEmpty ? "USB device \(id)" : product),
-                               serial: attribute(usbDevice, "serial"), usbPath: path, ports: [], mode: mode?.0, advice: mode?.1,
-                               networkInterfaces: [])
+        return DiscoveredModem(
+            usbID: id, name: known?.name ?? (product.isEmpty ? "USB device \(id)" : product),
+            serial: attribute(usbDevice, "serial"), usbPath: path, ports: [], mode: mode?.0, advice: mode?.1,
+            networkInterfaces: [])
     }
 
     static func forEach(_ udev: OpaquePointer, subsystem: String, _ body: (OpaquePointer) -> Void) {
@@ -125,7 +136,9 @@ public enum ModemDiscovery {
         var result: [String: String] = [:]
         var entry = udev_device_get_properties_list_entry(device)
         while let current = entry {
-            if let name = string(udev_list_entry_get_name(current)) { result[name] = string(udev_list_entry_get_value(current)) ?? "" }
+            if let name = string(udev_list_entry_get_name(current)) {
+                result[name] = string(udev_list_entry_get_value(current)) ?? ""
+            }
             entry = udev_list_entry_get_next(current)
         }
         return result

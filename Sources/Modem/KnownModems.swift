@@ -71,18 +71,35 @@ public enum KnownModems {
     ]
 
     /// Huawei sticks whose roles follow the interface protocol byte (field guide §1.2).
-    public static let huaweiProtocolPIDs: Set<UInt16> = [0x1001, 0x1406, 0x140B, 0x140C, 0x1412, 0x141B, 0x14AC, 0x1506, 0x1573, 0x15C1]
+    public static let huaweiProtocolPIDs: Set<UInt16> = [
+        0x1001, 0x1406, 0x140B, 0x140C, 0x1412, 0x141B, 0x14AC, 0x1506, 0x1573, 0x15C1,
+    ]
 
     /// Sticks that show no AT port in this state, and what to do about it.
     public static let stickModes: [String: (StickMode, String)] = [
-        "12d1:1446": (.massStorage, "usb_modeswitch -v 12d1 -p 1446 -J   (Debian package usb-modeswitch switches it automatically)"),
-        "12d1:1f01": (.massStorage, "usb_modeswitch -v 12d1 -p 1f01 -V 12d1 -P 155e -M 55534243123456780000000000000011063000000100010000000000000000 (to the modem-mode NCM firmware; -J switches it to HiLink instead)"),
+        "12d1:1446": (
+            .massStorage,
+            "usb_modeswitch -v 12d1 -p 1446 -J   (Debian package usb-modeswitch switches it automatically)"
+        ),
+        "12d1:1f01": (
+            .massStorage,
+            "usb_modeswitch -v 12d1 -p 1f01 -V 12d1 -P 155e -M 55534243123456780000000000000011063000000100010000000000000000 (to the modem-mode NCM firmware; -J switches it to HiLink instead)"
+        ),
         "12d1:14fe": (.massStorage, "usb_modeswitch -v 12d1 -p 14fe -J"),
-        "12d1:14dc": (.hilink, "HiLink firmware has no AT port: open its web UI (http://192.168.8.1) or flash the 'stick' firmware; on many E3372h, AT^SETPORT=\"A1,A2;12,16,A2\" via the web API's /api/device/control switches to the debug/AT mode"),
-        "12d1:14db": (.hilink, "HiLink firmware has no AT port: open its web UI (http://192.168.8.1) or flash the 'stick' firmware"),
+        "12d1:14dc": (
+            .hilink,
+            "HiLink firmware has no AT port: open its web UI (http://192.168.8.1) or flash the 'stick' firmware; on many E3372h, AT^SETPORT=\"A1,A2;12,16,A2\" via the web API's /api/device/control switches to the debug/AT mode"
+        ),
+        "12d1:14db": (
+            .hilink,
+            "HiLink firmware has no AT port: open its web UI (http://192.168.8.1) or flash the 'stick' firmware"
+        ),
         "19d2:1403": (.hilink, "ZTE router-style firmware (web UI): no AT port by default"),
         "19d2:1405": (.hilink, "ZTE router-style firmware (web UI): no AT port by default"),
-        "05c6:9008": (.qualcommDownload, "the modem failed to boot (Qualcomm download mode): power-cycle it; if it stays, its firmware needs reflashing"),
+        "05c6:9008": (
+            .qualcommDownload,
+            "the modem failed to boot (Qualcomm download mode): power-cycle it; if it stays, its firmware needs reflashing"
+        ),
     ]
 
     public static func find(vendorID: UInt16, productID: UInt16) -> KnownModem? {
@@ -100,7 +117,10 @@ public enum PortClassifier {
         public var interfaceNumber: Int?
         public var interfaceProtocol: Int?
 
-        public init(properties: [String: String], vendorID: UInt16?, productID: UInt16?, interfaceNumber: Int?, interfaceProtocol: Int?) {
+        public init(
+            properties: [String: String], vendorID: UInt16?, productID: UInt16?, interfaceNumber: Int?,
+            interfaceProtocol: Int?
+        ) {
             self.properties = properties
             self.vendorID = vendorID
             self.productID = productID
@@ -110,15 +130,20 @@ public enum PortClassifier {
     }
 
     public static func classify(_ input: Input) -> (PortRole, source: String?) {
-        if let own = input.properties["MMSCTL_PORT_TYPE"], let role = PortRole(rawValue: own) { return (role, "mmsctl udev rules") }
+        if let own = input.properties["MMSCTL_PORT_TYPE"], let role = PortRole(rawValue: own) {
+            return (role, "mmsctl udev rules")
+        }
         let mm: [(String, PortRole)] = [
-            ("ID_MM_PORT_TYPE_AT_PRIMARY", .at), ("ID_MM_PORT_TYPE_AT_SECONDARY", .at), ("ID_MM_PORT_TYPE_AT_PPP", .ppp),
+            ("ID_MM_PORT_TYPE_AT_PRIMARY", .at), ("ID_MM_PORT_TYPE_AT_SECONDARY", .at),
+            ("ID_MM_PORT_TYPE_AT_PPP", .ppp),
             ("ID_MM_PORT_TYPE_QCDM", .diag), ("ID_MM_PORT_TYPE_GPS", .gps), ("ID_MM_PORT_TYPE_AUDIO", .audio),
             ("ID_MM_PORT_IGNORE", .ignore),
         ]
         for (key, role) in mm where input.properties[key] == "1" { return (role, "ModemManager tag \(key)") }
-        if let vid = input.vendorID, let pid = input.productID, let known = KnownModems.find(vendorID: vid, productID: pid),
-           let number = input.interfaceNumber {
+        if let vid = input.vendorID, let pid = input.productID,
+            let known = KnownModems.find(vendorID: vid, productID: pid),
+            let number = input.interfaceNumber
+        {
             return (known.interfaces[number] ?? .ignore, "built-in table (\(known.name))")
         }
         if input.vendorID == 0x12D1, let protocolByte = input.interfaceProtocol {

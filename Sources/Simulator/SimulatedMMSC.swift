@@ -111,11 +111,15 @@ public final class SimulatedMMSC: @unchecked Sendable {
         if request.proxied, let range = path.dropFirst(7).firstIndex(of: "/") { path = String(path[range...]) }
         if request.method == "GET" {
             let key = path.hasPrefix("/get/") ? String(path.dropFirst(5)) : ""
-            guard let body = lock.withLock({ _stored[key] }) else { return (404, "text/plain", Array("no such message\n".utf8)) }
+            guard let body = lock.withLock({ _stored[key] }) else {
+                return (404, "text/plain", Array("no such message\n".utf8))
+            }
             return (200, "application/vnd.wap.mms-message", body)
         }
         guard request.method == "POST" else { return (405, "text/plain", []) }
-        guard let pdu = try? MMSPDU.decode(request.body) else { return (400, "text/plain", Array("not an MMS PDU\n".utf8)) }
+        guard let pdu = try? MMSPDU.decode(request.body) else {
+            return (400, "text/plain", Array("not an MMS PDU\n".utf8))
+        }
         lock.withLock { _received.append(pdu) }
         switch pdu.messageType {
         case .sendReq?:
@@ -123,10 +127,12 @@ public final class SimulatedMMSC: @unchecked Sendable {
                 counter += 1
                 return "sim-\(counter)"
             }
-            let confirmation = MMSPDU(type: .sendConf, transactionID: pdu.transactionID, version: .v1_2, headers: [
-                .field(.responseStatus, .octet(MMSResponseStatus.ok.rawValue)),
-                .field(.messageID, .text(Array(id.utf8))),
-            ])
+            let confirmation = MMSPDU(
+                type: .sendConf, transactionID: pdu.transactionID, version: .v1_2,
+                headers: [
+                    .field(.responseStatus, .octet(MMSResponseStatus.ok.rawValue)),
+                    .field(.messageID, .text(Array(id.utf8))),
+                ])
             deliverToModem(pdu, messageID: id)
             return (200, "application/vnd.wap.mms-message", confirmation.encode())
         default:
@@ -137,7 +143,9 @@ public final class SimulatedMMSC: @unchecked Sendable {
     /// A message to the attached modem's number becomes an M-Retrieve.conf at a Content-Location and
     /// an M-Notification.ind pushed by SMS.
     private func deliverToModem(_ request: MMSPDU, messageID: String) {
-        guard let (modem, number) = lock.withLock({ modem.flatMap { m in modemNumber.map { (m, $0) } } }) else { return }
+        guard let (modem, number) = lock.withLock({ modem.flatMap { m in modemNumber.map { (m, $0) } } }) else {
+            return
+        }
         let digits = { (text: String) in text.filter(\.isNumber) }
         guard request.to.contains(where: { digits($0.value) == digits(number) }) else { return }
         var headers: [MMSHeader] = [
@@ -147,27 +155,35 @@ public final class SimulatedMMSC: @unchecked Sendable {
         ]
         headers += request.headers.filter { [.to, .cc, .subject].contains($0.fieldCode) }
         if let type = request.value(.contentType) { headers.append(.field(.contentType, type)) }
-        let retrieve = MMSPDU(type: .retrieveConf, transactionID: messageID, version: .v1_2, headers: headers, body: request.body)
+        let retrieve = MMSPDU(
+            type: .retrieveConf, transactionID: messageID, version: .v1_2, headers: headers, body: request.body)
         let location = store(retrieve, id: messageID)
         let size = UInt64(retrieve.encode().count)
         var notificationHeaders: [MMSHeader] = [
-            .field(.from, .from(EncodedString(MMSAddress(value: "+15550100002", kind: .plmn).wireText))),
+            .field(.from, .from(EncodedString(MMSAddress(value: "+15550100002", kind: .plmn).wireText)))
         ]
         if let subject = request.value(.subject) { notificationHeaders.append(.field(.subject, subject)) }
         notificationHeaders += [
             .field(.messageClass, .octet(0x80)), .field(.messageSize, .integer(size)),
             .field(.expiry, .time(.relative(172_800))), .field(.contentLocation, .text(Array(location.utf8))),
         ]
-        let notification = MMSPDU(type: .notificationInd, transactionID: "tx-\(messageID)", version: .v1_2, headers: notificationHeaders)
+        let notification = MMSPDU(
+            type: .notificationInd, transactionID: "tx-\(messageID)", version: .v1_2, headers: notificationHeaders)
         let reference = UInt16.random(in: 0...UInt16.max)
         let now = Date()
         let calendar = Calendar(identifier: .gregorian)
         let parts = calendar.dateComponents(in: TimeZone(identifier: "UTC")!, from: now)
-        let stamp = SMSTimestamp(year: parts.year ?? 2026, month: parts.month ?? 1, day: parts.day ?? 1, hour: parts.hour ?? 0,
-                                 minute: parts.minute ?? 0, second: parts.second ?? 0, quarterHours: 0)
+        let stamp = SMSTimestamp(
+            year: parts.year ?? 2026, month: parts.month ?? 1, day: parts.day ?? 1, hour: parts.hour ?? 0,
+            minute: parts.minute ?? 0, second: parts.second ?? 0, quarterHours: 0)
         for segment in WAPPush.mms(notification).userDataSegments(reference: reference) {
-            modem.deliver(SMSPDU(smsc: SMSAddress(modem.profile.smsc), tpdu: .deliver(SMSDeliver(
-                originator: SMSAddress("+15550100002"), dataCoding: .eightBit, serviceCentreTimestamp: stamp, userData: segment))))
+            modem.deliver(
+                SMSPDU(
+                    smsc: SMSAddress(modem.profile.smsc),
+                    tpdu: .deliver(
+                        SMSDeliver(
+                            originator: SMSAddress("+15550100002"), dataCoding: .eightBit,
+                            serviceCentreTimestamp: stamp, userData: segment))))
         }
     }
 }
@@ -192,8 +208,9 @@ final class MMSCHandler: ChannelInboundHandler, @unchecked Sendable {
             if body.count < 64 << 20, let bytes = buffer.readBytes(length: buffer.readableBytes) { body += bytes }
         case .end:
             guard let head else { return }
-            let request = SimulatedMMSC.Request(method: head.method.rawValue, uri: head.uri,
-                                                headers: head.headers.map { ($0.name, $0.value) }, body: body)
+            let request = SimulatedMMSC.Request(
+                method: head.method.rawValue, uri: head.uri,
+                headers: head.headers.map { ($0.name, $0.value) }, body: body)
             respond(to: request, context: context)
         }
     }
@@ -215,7 +232,9 @@ final class MMSCHandler: ChannelInboundHandler, @unchecked Sendable {
             headers.add(name: "Location", value: location)
             headers.add(name: "Content-Length", value: "0")
             headers.add(name: "Connection", value: "close")
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .found, headers: headers))), promise: nil)
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .found, headers: headers))),
+                promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
             return
         }
@@ -230,7 +249,9 @@ final class MMSCHandler: ChannelInboundHandler, @unchecked Sendable {
         case .oversized(let bytes)?:
             headers.replaceOrAdd(name: "Content-Type", value: "application/vnd.wap.mms-message")
             // No Content-Length: the client can only find out while streaming.
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil
+            )
             var chunk = context.channel.allocator.buffer(capacity: 64 << 10)
             chunk.writeRepeatingByte(0x5A, count: 64 << 10)
             streaming = (bytes, chunk)
@@ -241,7 +262,12 @@ final class MMSCHandler: ChannelInboundHandler, @unchecked Sendable {
         default:
             headers.add(name: "Content-Length", value: String(payload.count))
         }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(
+                .head(
+                    HTTPResponseHead(
+                        version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers))),
+            promise: nil)
         var buffer = context.channel.allocator.buffer(capacity: payload.count)
         buffer.writeBytes(payload)
         switch fault {
@@ -259,7 +285,9 @@ final class MMSCHandler: ChannelInboundHandler, @unchecked Sendable {
             context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay * 1000))) {
                 let (handler, context) = loopBound.value
                 context.write(handler.wrapOutboundOut(.body(.byteBuffer(second))), promise: nil)
-                context.writeAndFlush(handler.wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+                context.writeAndFlush(handler.wrapOutboundOut(.end(nil))).whenComplete { _ in
+                    context.close(promise: nil)
+                }
             }
         default:
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
@@ -271,7 +299,8 @@ final class MMSCHandler: ChannelInboundHandler, @unchecked Sendable {
     func pump(context: ChannelHandlerContext) {
         while var state = streaming, state.remaining > 0, context.channel.isWritable {
             let size = min(state.remaining, state.chunk.readableBytes)
-            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(state.chunk.getSlice(at: 0, length: size)!))), promise: nil)
+            context.writeAndFlush(
+                wrapOutboundOut(.body(.byteBuffer(state.chunk.getSlice(at: 0, length: size)!))), promise: nil)
             mmsc.addStreamed(size)
             state.remaining -= size
             streaming = state

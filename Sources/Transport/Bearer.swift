@@ -11,7 +11,8 @@ public enum Bearer: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .none: return "host routing"
-        case .interface(let name, let dns): return "interface \(name)" + (dns.isEmpty ? "" : " (DNS \(dns.joined(separator: ", ")))")
+        case .interface(let name, let dns):
+            return "interface \(name)" + (dns.isEmpty ? "" : " (DNS \(dns.joined(separator: ", ")))")
         }
     }
 

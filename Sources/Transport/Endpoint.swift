@@ -55,7 +55,8 @@ public struct HostPort: Hashable, Sendable, CustomStringConvertible {
 
     public var isIPv6Literal: Bool { host.contains(":") }
     public var isIPLiteral: Bool {
-        isIPv6Literal || (host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil })
+        isIPv6Literal
+            || (host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil })
     }
 
     /// `host:port`, with brackets around IPv6.

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Settings of the MMS HTTP client (OMA-MMS-CTR; headers as Android's MmsHttpClient sends them).
 public struct TransportConfiguration: Sendable {
@@ -51,7 +52,9 @@ public typealias TransferProgress = @Sendable (_ received: Int, _ expected: Int?
 /// sockets are created here so they can be bound to the bearer's interface.
 public struct HTTPTransport: Sendable {
     public var configuration: TransportConfiguration
-    public var sleep: @Sendable (Double) async -> Void = { seconds in try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9)) }
+    public var sleep: @Sendable (Double) async -> Void = { seconds in
+        try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+    }
 
     public init(configuration: TransportConfiguration) {
         self.configuration = configuration
@@ -60,16 +63,22 @@ public struct HTTPTransport: Sendable {
     public static let mmsContentType = "application/vnd.wap.mms-message"
 
     /// GET a Content-Location; with `expectMMS` a non-MMS content type is an error.
-    public func get(_ url: String, expectMMS: Bool = true, progress: TransferProgress? = nil) async throws(TransportError) -> HTTPResult {
+    public func get(_ url: String, expectMMS: Bool = true, progress: TransferProgress? = nil)
+        async throws(TransportError) -> HTTPResult
+    {
         try await perform(method: .GET, url: url, body: nil, expectMMS: expectMMS, progress: progress)
     }
 
     /// POST a PDU to the MMSC.
-    public func post(_ url: String, pdu: [UInt8], expectMMS: Bool = false, progress: TransferProgress? = nil) async throws(TransportError) -> HTTPResult {
+    public func post(_ url: String, pdu: [UInt8], expectMMS: Bool = false, progress: TransferProgress? = nil)
+        async throws(TransportError) -> HTTPResult
+    {
         try await perform(method: .POST, url: url, body: pdu, expectMMS: expectMMS, progress: progress)
     }
 
-    func perform(method: HTTPMethod, url: String, body: [UInt8]?, expectMMS: Bool, progress: TransferProgress?) async throws(TransportError) -> HTTPResult {
+    func perform(method: HTTPMethod, url: String, body: [UInt8]?, expectMMS: Bool, progress: TransferProgress?)
+        async throws(TransportError) -> HTTPResult
+    {
         var target = try HTTPURL(url)
         var method = method
         var body = body
@@ -91,7 +100,10 @@ public struct HTTPTransport: Sendable {
                     continue
                 }
                 guard (200..<300).contains(result.status) else {
-                    throw wrap(.status(code: result.status, reason: HTTPResponseStatus(statusCode: result.status).reasonPhrase), url: target)
+                    throw wrap(
+                        .status(
+                            code: result.status, reason: HTTPResponseStatus(statusCode: result.status).reasonPhrase),
+                        url: target)
                 }
                 if expectMMS && !result.isMMS {
                     throw wrap(.contentType(result.contentType ?? "(none)"), url: target)
@@ -107,7 +119,8 @@ public struct HTTPTransport: Sendable {
     }
 
     func wrap(_ error: TransportError, url: HTTPURL) -> TransportError {
-        .request(error, url: url.text, proxy: configuration.proxy?.description, bearer: configuration.bearer.description)
+        .request(
+            error, url: url.text, proxy: configuration.proxy?.description, bearer: configuration.bearer.description)
     }
 
     /// Where to connect: the proxy when there is one, else the URL's host; resolved through the bearer.
@@ -116,10 +129,12 @@ public struct HTTPTransport: Sendable {
         switch configuration.bearer {
         case .interface(let name, let dns):
             guard !dns.isEmpty else {
-                throw .dns(host: authority.host, server: "none",
-                           reason: "interface \(name) has no DNS servers; give them in the configuration or use IP addresses")
+                throw .dns(
+                    host: authority.host, server: "none",
+                    reason: "interface \(name) has no DNS servers; give them in the configuration or use IP addresses")
             }
-            let names = try BearerResolver(servers: dns, interface: name, timeout: min(configuration.connectTimeout, 5)).resolve(authority.host)
+            let names = try BearerResolver(servers: dns, interface: name, timeout: min(configuration.connectTimeout, 5))
+                .resolve(authority.host)
             return names.compactMap { Sockets.Address.literal($0, port: authority.port) }
         case .none:
             var hints = addrinfo()
@@ -127,7 +142,8 @@ public struct HTTPTransport: Sendable {
             var list: UnsafeMutablePointer<addrinfo>?
             let status = getaddrinfo(authority.host, String(authority.port), &hints, &list)
             guard status == 0, let first = list else {
-                throw .dns(host: authority.host, server: "system resolver", reason: String(cString: gai_strerror(status)))
+                throw .dns(
+                    host: authority.host, server: "system resolver", reason: String(cString: gai_strerror(status)))
             }
             defer { freeaddrinfo(list) }
             var result: [Sockets.Address] = []
@@ -144,14 +160,17 @@ public struct HTTPTransport: Sendable {
         }
     }
 
-    func once(method: HTTPMethod, url: HTTPURL, body: [UInt8]?, progress: TransferProgress?) async throws(TransportError) -> HTTPResult {
+    func once(method: HTTPMethod, url: HTTPURL, body: [UInt8]?, progress: TransferProgress?)
+        async throws(TransportError) -> HTTPResult
+    {
         let authority = configuration.proxy ?? url.authority
         let candidates = try addresses(for: authority)
         var descriptor: Int32?
         var lastError = TransportError.connect(target: authority.description, reason: "no address")
         for address in candidates {
             do {
-                descriptor = try Sockets.connect(to: address, interface: configuration.bearer.interfaceName, timeout: configuration.connectTimeout)
+                descriptor = try Sockets.connect(
+                    to: address, interface: configuration.bearer.interfaceName, timeout: configuration.connectTimeout)
                 break
             } catch {
                 lastError = error
@@ -159,10 +178,13 @@ public struct HTTPTransport: Sendable {
         }
         guard let descriptor else { throw lastError }
 
-        var head = HTTPRequestHead(version: .http1_1, method: method, uri: configuration.proxy == nil ? url.pathAndQuery : url.text)
+        var head = HTTPRequestHead(
+            version: .http1_1, method: method, uri: configuration.proxy == nil ? url.pathAndQuery : url.text)
         head.headers.add(name: "Host", value: url.authority.port == 80 ? url.authority.host : url.authority.description)
         head.headers.add(name: "User-Agent", value: configuration.userAgent)
-        if let profile = configuration.uaProfile { head.headers.add(name: configuration.uaProfileHeader, value: profile) }
+        if let profile = configuration.uaProfile {
+            head.headers.add(name: configuration.uaProfileHeader, value: profile)
+        }
         head.headers.add(name: "Accept", value: "*/*, application/vnd.wap.mms-message, application/vnd.wap.sic")
         head.headers.add(name: "Accept-Language", value: "en-US, en")
         head.headers.add(name: "Connection", value: "close")
@@ -183,9 +205,12 @@ public struct HTTPTransport: Sendable {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .milliseconds(Int64(readTimeout * 1000))))
                         try channel.pipeline.syncOperations.addHandler(
-                            ResponseCollector(promise: promise, limit: limit, url: urlText, readTimeout: readTimeout, progress: progress))
+                            IdleStateHandler(readTimeout: .milliseconds(Int64(readTimeout * 1000))))
+                        try channel.pipeline.syncOperations.addHandler(
+                            ResponseCollector(
+                                promise: promise, limit: limit, url: urlText, readTimeout: readTimeout,
+                                progress: progress))
                     }
                 }
                 .withConnectedSocket(descriptor).get()
@@ -235,7 +260,9 @@ final class ResponseCollector: ChannelInboundHandler, @unchecked Sendable {
     var expected: Int?
     var done = false
 
-    init(promise: EventLoopPromise<HTTPResult>, limit: Int, url: String, readTimeout: Double, progress: TransferProgress?) {
+    init(
+        promise: EventLoopPromise<HTTPResult>, limit: Int, url: String, readTimeout: Double, progress: TransferProgress?
+    ) {
         self.promise = promise
         self.limit = limit
         self.url = url
@@ -271,7 +298,10 @@ final class ResponseCollector: ChannelInboundHandler, @unchecked Sendable {
         case .end:
             guard let head else { return }
             done = true
-            promise.succeed(HTTPResult(status: Int(head.status.code), headers: head.headers.map { ($0.name, $0.value) }, body: body, url: url))
+            promise.succeed(
+                HTTPResult(
+                    status: Int(head.status.code), headers: head.headers.map { ($0.name, $0.value) }, body: body,
+                    url: url))
             context.close(promise: nil)
         }
     }

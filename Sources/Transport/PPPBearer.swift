@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
 
 /// The `ppp` bearer: pppd dials the MMS APN's context on the modem's data port (`ATD*99***<cid>#`
 /// through chat), without touching the default route or resolv.conf, and reports the interface and
@@ -41,7 +42,8 @@ public final class PPPBearer: @unchecked Sendable {
             settings.device, String(settings.baudRate), "nodetach", "noauth", "nodefaultroute", "noipdefault",
             "usepeerdns", "noresolv", "ipcp-accept-local", "ipcp-accept-remote", "lcp-echo-interval", "10",
             "lcp-echo-failure", "3", "novj", "nobsdcomp", "nodeflate", "local", "logfd", "1", "linkname", "mmsctl",
-            "connect", "\(settings.chat) -v -t 15 ABORT BUSY ABORT 'NO CARRIER' ABORT ERROR '' AT OK 'ATD*99***\(settings.cid)#' CONNECT ''",
+            "connect",
+            "\(settings.chat) -v -t 15 ABORT BUSY ABORT 'NO CARRIER' ABORT ERROR '' AT OK 'ATD*99***\(settings.cid)#' CONNECT ''",
         ]
         if let user = settings.user {
             arguments += ["user", user]
@@ -52,9 +54,14 @@ public final class PPPBearer: @unchecked Sendable {
 
     /// Why this machine cannot run the ppp bearer, or nil when it can (kernel PPP and pppd present).
     public static func unavailableReason(pppd: String = "/usr/sbin/pppd") -> String? {
-        guard FileManager.default.isExecutableFile(atPath: pppd) else { return "\(pppd) is not installed (apt-get install ppp)" }
+        guard FileManager.default.isExecutableFile(atPath: pppd) else {
+            return "\(pppd) is not installed (apt-get install ppp)"
+        }
         let fd = open("/dev/ppp", O_RDWR)
-        if fd < 0 { return "open /dev/ppp: \(String(cString: strerror(errno))) (errno \(errno)); the kernel has no PPP support here" }
+        if fd < 0 {
+            return
+                "open /dev/ppp: \(String(cString: strerror(errno))) (errno \(errno)); the kernel has no PPP support here"
+        }
         close(fd)
         return nil
     }
@@ -82,12 +89,18 @@ public final class PPPBearer: @unchecked Sendable {
             if let link = Self.parse(log), link.localAddress != nil { return link }
         }
         down()
-        throw .bearer("pppd did not bring the link up on \(settings.device): " + (log.split(separator: "\n").suffix(3).joined(separator: " / ")))
+        throw .bearer(
+            "pppd did not bring the link up on \(settings.device): "
+                + (log.split(separator: "\n").suffix(3).joined(separator: " / ")))
     }
 
     /// Hangs up: SIGTERM to pppd (which runs its disconnect and restores the tty), then waits.
     public func down() {
-        guard let process = lock.withLock({ () -> Process? in defer { self.process = nil }; return self.process }) else { return }
+        guard
+            let process = lock.withLock({ () -> Process? in
+                defer { self.process = nil }; return self.process
+            })
+        else { return }
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
     }

@@ -31,11 +31,15 @@ enum Sockets {
             switch self {
             case .v4(var address):
                 return withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        body($0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
                 }
             case .v6(var address):
                 return withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        body($0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                    }
                 }
             }
         }
@@ -149,14 +153,18 @@ public struct BearerResolver: Sendable {
         var packet: [UInt8] = [UInt8(id >> 8), UInt8(id & 0xFF), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
         for label in host.split(separator: ".") {
             let bytes = Array(label.utf8)
-            guard !bytes.isEmpty, bytes.count < 64 else { throw .dns(host: host, server: server, reason: "invalid name") }
+            guard !bytes.isEmpty, bytes.count < 64 else {
+                throw .dns(host: host, server: server, reason: "invalid name")
+            }
             packet.append(UInt8(bytes.count))
             packet += bytes
         }
         packet += [0, UInt8(type >> 8), UInt8(type & 0xFF), 0, 1]
         let fd = try Sockets.socket(family: address.family, type: Int32(SOCK_DGRAM.rawValue), interface: interface)
         defer { close(fd) }
-        let sent = address.withSockaddr { pointer, length in packet.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, pointer, length) } }
+        let sent = address.withSockaddr { pointer, length in
+            packet.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, pointer, length) }
+        }
         guard sent == packet.count else { throw .dns(host: host, server: server, reason: Sockets.errorText(errno)) }
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&pfd, 1, Int32(timeout * 1000)) > 0 else {
@@ -168,7 +176,9 @@ public struct BearerResolver: Sendable {
         return try Self.parse(Array(buffer[0..<count]), id: id, type: type, host: host, server: server)
     }
 
-    static func parse(_ data: [UInt8], id: UInt16, type: UInt16, host: String, server: String) throws(TransportError) -> [String] {
+    static func parse(_ data: [UInt8], id: UInt16, type: UInt16, host: String, server: String) throws(TransportError)
+        -> [String]
+    {
         func u16(_ at: Int) -> UInt16 { UInt16(data[at]) << 8 | UInt16(data[at + 1]) }
         guard u16(0) == id else { throw .dns(host: host, server: server, reason: "answer to another query") }
         let rcode = data[3] & 0x0F
@@ -190,7 +200,9 @@ public struct BearerResolver: Sendable {
             return false
         }
         for _ in 0..<questions {
-            guard skipName(), offset + 4 <= data.count else { throw .dns(host: host, server: server, reason: "malformed answer") }
+            guard skipName(), offset + 4 <= data.count else {
+                throw .dns(host: host, server: server, reason: "malformed answer")
+            }
             offset += 4
         }
         var result: [String] = []

@@ -12,7 +12,10 @@ struct MMSCtl: AsyncParsableCommand {
             Exit status: 0 success, 64 usage error, 65 some input could not be decoded, \
             66 an input file could not be read, 73 an output file could not be created.
             """,
-        subcommands: [DemoCommand.self, DecodeCommand.self, ModemCommand.self, SimCommand.self, SimMMSCCommand.self, BenchCommand.self]
+        subcommands: [
+            DemoCommand.self, DoctorCommand.self, ModemsCommand.self, ConfigCommand.self, DecodeCommand.self,
+            ModemCommand.self, SimCommand.self, SimMMSCCommand.self, BenchCommand.self,
+        ]
     )
 }
 

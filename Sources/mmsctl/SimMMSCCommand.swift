@@ -21,10 +21,14 @@ struct SimMMSCCommand: AsyncParsableCommand {
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "TCP port (0 picks one).") var port = 8080
-    @Option(name: .customLong("dns-record"), help: ArgumentHelp("Answer DNS for NAME with IP (repeatable).", valueName: "name=ip"))
+    @Option(
+        name: .customLong("dns-record"),
+        help: ArgumentHelp("Answer DNS for NAME with IP (repeatable).", valueName: "name=ip"))
     var dnsRecords: [String] = []
     @Option(name: .customLong("dns-port"), help: "UDP port of the DNS server.") var dnsPort = 53
-    @Option(name: .customLong("store-sample"), help: ArgumentHelp("Store a sample M-Retrieve.conf at /get/<id>.", valueName: "id"))
+    @Option(
+        name: .customLong("store-sample"),
+        help: ArgumentHelp("Store a sample M-Retrieve.conf at /get/<id>.", valueName: "id"))
     var storeSample: String?
     @Option(help: "Stop after this many seconds (default: run until interrupted).") var seconds: Double?
 
@@ -39,26 +43,34 @@ struct SimMMSCCommand: AsyncParsableCommand {
         try await mmsc.start(port: port)
         var dns: SimulatedDNS?
         if !dnsRecords.isEmpty {
-            let records = Dictionary(uniqueKeysWithValues: dnsRecords.map { record -> (String, String) in
-                let parts = record.split(separator: "=").map(String.init)
-                return (parts[0], parts[1])
-            })
+            let records = Dictionary(
+                uniqueKeysWithValues: dnsRecords.map { record -> (String, String) in
+                    let parts = record.split(separator: "=").map(String.init)
+                    return (parts[0], parts[1])
+                })
             let server = SimulatedDNS(records: records)
             try server.start(host: host, port: dnsPort)
             dns = server
         }
         if let storeSample {
-            let sample = MMSPDU(type: .retrieveConf, transactionID: storeSample, version: .v1_2, headers: [
-                .field(.date, .integer(UInt64(Date().timeIntervalSince1970))),
-                .field(.from, .from(EncodedString("+15550100002/TYPE=PLMN"))),
-                .field(.subject, .encodedString(EncodedString("Sample from the simulated MMSC"))),
-                .field(.contentType, .contentType(ContentType("application/vnd.wap.multipart.mixed"))),
-            ], body: .multipart([MMSPart(contentType: ContentType("text/plain"), contentLocation: "text.txt",
-                                         data: Array("Hello over the MMS bearer".utf8))]))
+            let sample = MMSPDU(
+                type: .retrieveConf, transactionID: storeSample, version: .v1_2,
+                headers: [
+                    .field(.date, .integer(UInt64(Date().timeIntervalSince1970))),
+                    .field(.from, .from(EncodedString("+15550100002/TYPE=PLMN"))),
+                    .field(.subject, .encodedString(EncodedString("Sample from the simulated MMSC"))),
+                    .field(.contentType, .contentType(ContentType("application/vnd.wap.multipart.mixed"))),
+                ],
+                body: .multipart([
+                    MMSPart(
+                        contentType: ContentType("text/plain"), contentLocation: "text.txt",
+                        data: Array("Hello over the MMS bearer".utf8))
+                ]))
             mmsc.store(sample, id: storeSample)
         }
         // Written unbuffered: scripts and tests wait for this line.
-        FileHandle.standardOutput.write(Data(("ready \(mmsc.url)" + (dns != nil ? " dns \(host):\(dnsPort)" : "") + "\n").utf8))
+        FileHandle.standardOutput.write(
+            Data(("ready \(mmsc.url)" + (dns != nil ? " dns \(host):\(dnsPort)" : "") + "\n").utf8))
         let deadline = seconds.map { Date().addingTimeInterval($0) }
         while deadline.map({ Date() < $0 }) ?? true {
             try? await Task.sleep(nanoseconds: 100_000_000)

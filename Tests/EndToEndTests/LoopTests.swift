@@ -24,16 +24,20 @@ import Transport
         let number = try #require(try await commands.identity().ownNumber)
 
         // Send a picture message (text + SMIL) to ourselves.
-        let text = MMSPart(contentType: ContentType("text/plain", parameters: [.init(name: .wellKnown(0x01), value: .integer(106))]),
-                           contentID: "<t1>", contentLocation: "t1.txt", data: Array("Loop ✓".utf8))
-        let smil = MMSPart(contentType: ContentType("application/smil"), contentID: "<smil>", contentLocation: "smil.xml",
-                           data: Array(SMIL.compose(parts: [text]).utf8))
-        let request = MMSPDU.sendRequest(transactionID: "loop-1", to: [MMSAddress(recipient: number)], subject: "Loop",
-                                         parts: [text], smil: smil)
+        let text = MMSPart(
+            contentType: ContentType("text/plain", parameters: [.init(name: .wellKnown(0x01), value: .integer(106))]),
+            contentID: "<t1>", contentLocation: "t1.txt", data: Array("Loop ✓".utf8))
+        let smil = MMSPart(
+            contentType: ContentType("application/smil"), contentID: "<smil>", contentLocation: "smil.xml",
+            data: Array(SMIL.compose(parts: [text]).utf8))
+        let request = MMSPDU.sendRequest(
+            transactionID: "loop-1", to: [MMSAddress(recipient: number)], subject: "Loop",
+            parts: [text], smil: smil)
         var configuration = TransportConfiguration()
         configuration.retries = 0
         let transport = HTTPTransport(configuration: configuration)
-        let confirmation = try MMSPDU.decode(try await transport.post(mmsc.url, pdu: request.encode(), expectMMS: true).body)
+        let confirmation = try MMSPDU.decode(
+            try await transport.post(mmsc.url, pdu: request.encode(), expectMMS: true).body)
         #expect(confirmation.responseStatus == .ok)
 
         // The notification arrives as WAP-push SMS: list, reassemble, open.

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Foundation
 import PDU
 import Testing
 import Transport
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The MMSC lives in its own network namespace, reachable only through a veth interface: mmsctl
 /// reaches it through the `interface` bearer and resolves its name with a DNS server inside that
@@ -14,9 +15,11 @@ struct NamespaceTests {
     @Test func theInterfaceBearerReachesAnMMSCOnlyItsOwnDNSKnows() async throws {
         let namespace = try NetworkNamespace()
         defer { namespace.remove() }
-        let server = try namespace.run([MMSCtl.binary.path, "sim-mmsc", "--host", namespace.remoteAddress, "--port", "8080",
-                                        "--dns-record", "mms.carrier.test=\(namespace.remoteAddress)", "--store-sample", "sample",
-                                        "--seconds", "60"])
+        let server = try namespace.run([
+            MMSCtl.binary.path, "sim-mmsc", "--host", namespace.remoteAddress, "--port", "8080",
+            "--dns-record", "mms.carrier.test=\(namespace.remoteAddress)", "--store-sample", "sample",
+            "--seconds", "60",
+        ])
         defer { server.terminate() }
         try await namespace.waitForReady(server)
 
@@ -24,7 +27,8 @@ struct NamespaceTests {
         configuration.bearer = .interface(name: namespace.hostInterface, dnsServers: [namespace.remoteAddress])
         configuration.retries = 0
         configuration.connectTimeout = 3
-        let result = try await HTTPTransport(configuration: configuration).get("http://mms.carrier.test:8080/get/sample")
+        let result = try await HTTPTransport(configuration: configuration).get(
+            "http://mms.carrier.test:8080/get/sample")
         let pdu = try MMSPDU.decode(result.body)
         #expect(pdu.subject == "Sample from the simulated MMSC")
         #expect(pdu.parts.first?.text == "Hello over the MMS bearer")
@@ -60,7 +64,9 @@ struct NetworkNamespace {
     let hostAddress: String
     let remoteAddress: String
 
-    static let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
 
     static var usable: Bool {
         guard getuid() == 0, let ip else { return false }

@@ -23,15 +23,19 @@ import Testing
     ]
 
     @Test func ourRulesWinOverModemManagersTags() {
-        let result = PortClassifier.classify(.init(properties: Self.sierraWithOurRule, vendorID: 0x1199, productID: 0x9071,
-                                                   interfaceNumber: 3, interfaceProtocol: 0xFF))
+        let result = PortClassifier.classify(
+            .init(
+                properties: Self.sierraWithOurRule, vendorID: 0x1199, productID: 0x9071,
+                interfaceNumber: 3, interfaceProtocol: 0xFF))
         #expect(result.0 == .at)
         #expect(result.source == "mmsctl udev rules")
     }
 
     @Test func modemManagerTagsAreUsedWhenPresent() {
-        let result = PortClassifier.classify(.init(properties: Self.quectelEG25, vendorID: 0x2C7C, productID: 0x0125,
-                                                   interfaceNumber: 2, interfaceProtocol: 0xFF))
+        let result = PortClassifier.classify(
+            .init(
+                properties: Self.quectelEG25, vendorID: 0x2C7C, productID: 0x0125,
+                interfaceNumber: 2, interfaceProtocol: 0xFF))
         #expect(result.0 == .at)
         #expect(result.source == "ModemManager tag ID_MM_PORT_TYPE_AT_PRIMARY")
     }
@@ -43,20 +47,29 @@ import Testing
             (0x1546, 0x1010, 6, .at), (0x2C7C, 0x0128, 5, .at), (0x2C7C, 0x0125, 9, .ignore),
         ]
         for (vid, pid, number, role) in cases {
-            #expect(PortClassifier.classify(.init(properties: [:], vendorID: vid, productID: pid, interfaceNumber: number,
-                                                  interfaceProtocol: nil)).0 == role, "\(vid):\(pid) if\(number)")
+            #expect(
+                PortClassifier.classify(
+                    .init(
+                        properties: [:], vendorID: vid, productID: pid, interfaceNumber: number,
+                        interfaceProtocol: nil)
+                ).0 == role, "\(vid):\(pid) if\(number)")
         }
     }
 
     @Test func huaweiPortsFollowTheProtocolByte() {
         for (byte, role) in [(0x02, PortRole.at), (0x32, .at), (0x01, .ppp), (0x03, .diag)] {
-            #expect(PortClassifier.classify(.init(properties: Self.huaweiE3372, vendorID: 0x12D1, productID: 0x1506,
-                                                  interfaceNumber: 2, interfaceProtocol: byte)).0 == role)
+            #expect(
+                PortClassifier.classify(
+                    .init(
+                        properties: Self.huaweiE3372, vendorID: 0x12D1, productID: 0x1506,
+                        interfaceNumber: 2, interfaceProtocol: byte)
+                ).0 == role)
         }
     }
 
     @Test func unknownDevicesAreUnknownSoTheyGetProbed() {
-        let result = PortClassifier.classify(.init(properties: [:], vendorID: 0x0403, productID: 0x6001, interfaceNumber: 0, interfaceProtocol: 0xFF))
+        let result = PortClassifier.classify(
+            .init(properties: [:], vendorID: 0x0403, productID: 0x6001, interfaceNumber: 0, interfaceProtocol: 0xFF))
         #expect(result.0 == .unknown && result.source == nil)
     }
 
@@ -91,8 +104,11 @@ import Testing
     static func parse(_ name: String) throws -> [Rule] {
         let text = try String(contentsOf: rulesFolder.appendingPathComponent(name), encoding: .utf8)
         var rules: [Rule] = []
-        let pattern = try NSRegularExpression(pattern: #"([A-Z_]+(\{[A-Za-z0-9_]+\})?)\s*(==|!=|\+=|-=|:=|=)\s*"([^"]*)""#)
-        let knownKeys: Set<String> = ["ACTION", "SUBSYSTEM", "SUBSYSTEMS", "ATTRS", "ENV", "IMPORT", "GOTO", "LABEL", "GROUP", "MODE", "SYMLINK"]
+        let pattern = try NSRegularExpression(
+            pattern: #"([A-Z_]+(\{[A-Za-z0-9_]+\})?)\s*(==|!=|\+=|-=|:=|=)\s*"([^"]*)""#)
+        let knownKeys: Set<String> = [
+            "ACTION", "SUBSYSTEM", "SUBSYSTEMS", "ATTRS", "ENV", "IMPORT", "GOTO", "LABEL", "GROUP", "MODE", "SYMLINK",
+        ]
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
@@ -108,7 +124,8 @@ import Testing
                 let key = String(trimmed[Range(match.range(at: 1), in: trimmed)!])
                 let op = String(trimmed[Range(match.range(at: 3), in: trimmed)!])
                 let value = String(trimmed[Range(match.range(at: 4), in: trimmed)!])
-                #expect(knownKeys.contains(String(key.prefix { $0 != "{" })), "\(name):\(number + 1): unknown key \(key)")
+                #expect(
+                    knownKeys.contains(String(key.prefix { $0 != "{" })), "\(name):\(number + 1): unknown key \(key)")
                 if op == "==" || op == "!=" { rule.matches[key] = value } else { rule.assignments[key] = value }
             }
             rules.append(rule)
@@ -122,7 +139,7 @@ import Testing
         var huaweiPIDs: Set<UInt16> = []
         for rule in rules {
             guard let vid = rule.matches["ATTRS{idVendor}"], let pid = rule.matches["ATTRS{idProduct}"],
-                  let role = rule.assignments["ENV{MMSCTL_PORT_TYPE}"]
+                let role = rule.assignments["ENV{MMSCTL_PORT_TYPE}"]
             else { continue }
             #expect(PortRole(rawValue: role) != nil, "role \(role)")
             if let number = rule.matches["ENV{ID_USB_INTERFACE_NUM}"] {
@@ -145,11 +162,13 @@ import Testing
 
     @Test func theModemManagerIgnoreRulesCoverEveryKnownModem() throws {
         let rules = try Self.parse("78-mmsctl-modemmanager-ignore.rules")
-        let ignored = Set(rules.compactMap { rule -> String? in
-            guard rule.assignments["ENV{ID_MM_DEVICE_IGNORE}"] == "1", let vid = rule.matches["ATTRS{idVendor}"],
-                  let pid = rule.matches["ATTRS{idProduct}"] else { return nil }
-            return "\(vid):\(pid)"
-        })
+        let ignored = Set(
+            rules.compactMap { rule -> String? in
+                guard rule.assignments["ENV{ID_MM_DEVICE_IGNORE}"] == "1", let vid = rule.matches["ATTRS{idVendor}"],
+                    let pid = rule.matches["ATTRS{idProduct}"]
+                else { return nil }
+                return "\(vid):\(pid)"
+            })
         #expect(Set(KnownModems.table.map(\.id)).isSubset(of: ignored))
     }
 }

@@ -15,7 +15,10 @@ import Testing
             primary   DNS address 10.11.12.13
             secondary DNS address 10.11.12.14
             """
-        #expect(PPPBearer.parse(log) == PPPBearer.Link(interface: "ppp0", localAddress: "10.144.3.77", dnsServers: ["10.11.12.13", "10.11.12.14"]))
+        #expect(
+            PPPBearer.parse(log)
+                == PPPBearer.Link(
+                    interface: "ppp0", localAddress: "10.144.3.77", dnsServers: ["10.11.12.13", "10.11.12.14"]))
         #expect(PPPBearer.parse("Serial connection established.") == nil)
     }
 

@@ -8,10 +8,15 @@ import Testing
 /// The MMS HTTP client against the simulated MMSC on loopback, with every fault.
 @Suite(.serialized) struct TransportTests {
     static func sample() -> MMSPDU {
-        MMSPDU(type: .retrieveConf, transactionID: "t-1", version: .v1_2, headers: [
-            .field(.date, .integer(1_764_000_000)), .field(.subject, .encodedString(EncodedString("Hello"))),
-            .field(.contentType, .contentType(ContentType("application/vnd.wap.multipart.mixed"))),
-        ], body: .multipart([MMSPart(contentType: ContentType("text/plain"), contentLocation: "a.txt", data: Array("hi".utf8))]))
+        MMSPDU(
+            type: .retrieveConf, transactionID: "t-1", version: .v1_2,
+            headers: [
+                .field(.date, .integer(1_764_000_000)), .field(.subject, .encodedString(EncodedString("Hello"))),
+                .field(.contentType, .contentType(ContentType("application/vnd.wap.multipart.mixed"))),
+            ],
+            body: .multipart([
+                MMSPart(contentType: ContentType("text/plain"), contentLocation: "a.txt", data: Array("hi".utf8))
+            ]))
     }
 
     static func configuration(_ change: (inout TransportConfiguration) -> Void = { _ in }) -> TransportConfiguration {
@@ -40,12 +45,14 @@ import Testing
     @Test func aMessageIsFetchedWithTheCarrierHeaders() async throws {
         try await Self.withMMSC { (mmsc: SimulatedMMSC) async throws -> Void in
             let location = mmsc.store(Self.sample())
-            let transport = HTTPTransport(configuration: Self.configuration {
-                $0.userAgent = "Nokia6230i/2.0 (03.25) Profile/MIDP-2.0"
-                $0.uaProfile = "http://nds1.nds.nokia.com/uaprof/N6230ir200.xml"
-            })
+            let transport = HTTPTransport(
+                configuration: Self.configuration {
+                    $0.userAgent = "Nokia6230i/2.0 (03.25) Profile/MIDP-2.0"
+                    $0.uaProfile = "http://nds1.nds.nokia.com/uaprof/N6230ir200.xml"
+                })
             let progress = ProgressLog()
-            let result = try await transport.get(location, progress: { received, expected in progress.add(received, expected) })
+            let result = try await transport.get(
+                location, progress: { received, expected in progress.add(received, expected) })
             #expect(try MMSPDU.decode(result.body) == Self.sample())
             let request = try #require(mmsc.requests.last)
             #expect(request.header("User-Agent") == "Nokia6230i/2.0 (03.25) Profile/MIDP-2.0")
@@ -58,9 +65,13 @@ import Testing
 
     @Test func aSendRequestIsPostedAndConfirmed() async throws {
         try await Self.withMMSC { (mmsc: SimulatedMMSC) async throws -> Void in
-            let request = MMSPDU.sendRequest(transactionID: "s-1", to: [MMSAddress(recipient: "+15551234567")], subject: "Hi",
-                                              parts: [MMSPart(contentType: ContentType("text/plain"), contentLocation: "t.txt", data: Array("x".utf8))])
-            let result = try await HTTPTransport(configuration: Self.configuration()).post(mmsc.url, pdu: request.encode(), expectMMS: true)
+            let request = MMSPDU.sendRequest(
+                transactionID: "s-1", to: [MMSAddress(recipient: "+15551234567")], subject: "Hi",
+                parts: [
+                    MMSPart(contentType: ContentType("text/plain"), contentLocation: "t.txt", data: Array("x".utf8))
+                ])
+            let result = try await HTTPTransport(configuration: Self.configuration()).post(
+                mmsc.url, pdu: request.encode(), expectMMS: true)
             let confirmation = try MMSPDU.decode(result.body)
             #expect(confirmation.messageType == .sendConf)
             #expect(confirmation.responseStatus == .ok)
@@ -99,7 +110,10 @@ import Testing
     @Test func clientErrorsAreNeverRetried() async throws {
         try await Self.withMMSC { (mmsc: SimulatedMMSC) async throws -> Void in
             let missing = "http://127.0.0.1:\(mmsc.port)/get/none"
-            await #expect(throws: TransportError.request(.status(code: 404, reason: "Not Found"), url: missing, proxy: nil, bearer: "host routing")) {
+            await #expect(
+                throws: TransportError.request(
+                    .status(code: 404, reason: "Not Found"), url: missing, proxy: nil, bearer: "host routing")
+            ) {
                 _ = try await HTTPTransport(configuration: Self.configuration { $0.retries = 3 }).get(missing)
             }
             #expect(mmsc.requests.count == 1)
@@ -134,8 +148,16 @@ import Testing
             let location = mmsc.store(Self.sample())
             mmsc.inject(.slowBody(delay: 1.5))
             let start = Date()
-            await #expect(throws: TransportError.request(.timeout(phase: "waiting for data", seconds: 0.3), url: location, proxy: nil, bearer: "host routing")) {
-                _ = try await HTTPTransport(configuration: Self.configuration { $0.readTimeout = 0.3; $0.retries = 0 }).get(location)
+            await #expect(
+                throws: TransportError.request(
+                    .timeout(phase: "waiting for data", seconds: 0.3), url: location, proxy: nil, bearer: "host routing"
+                )
+            ) {
+                _ = try await HTTPTransport(
+                    configuration: Self.configuration {
+                        $0.readTimeout = 0.3; $0.retries = 0
+                    }
+                ).get(location)
             }
             #expect(Date().timeIntervalSince(start) < 1.2)
         }
@@ -145,8 +167,15 @@ import Testing
         try await Self.withMMSC { (mmsc: SimulatedMMSC) async throws -> Void in
             let location = mmsc.store(Self.sample())
             mmsc.inject(.oversized(bytes: 200 << 20))
-            await #expect(throws: TransportError.request(.tooLarge(limit: 1 << 20), url: location, proxy: nil, bearer: "host routing")) {
-                _ = try await HTTPTransport(configuration: Self.configuration { $0.maximumResponseSize = 1 << 20; $0.retries = 0 }).get(location)
+            await #expect(
+                throws: TransportError.request(
+                    .tooLarge(limit: 1 << 20), url: location, proxy: nil, bearer: "host routing")
+            ) {
+                _ = try await HTTPTransport(
+                    configuration: Self.configuration {
+                        $0.maximumResponseSize = 1 << 20; $0.retries = 0
+                    }
+                ).get(location)
             }
             try await Task.sleep(nanoseconds: 200_000_000)
             // The server could stream only what the socket buffers held before the client hung up.
@@ -158,7 +187,10 @@ import Testing
         try await Self.withMMSC { (mmsc: SimulatedMMSC) async throws -> Void in
             let location = mmsc.store(Self.sample())
             mmsc.inject(.contentType("text/html"))
-            await #expect(throws: TransportError.request(.contentType("text/html"), url: location, proxy: nil, bearer: "host routing")) {
+            await #expect(
+                throws: TransportError.request(
+                    .contentType("text/html"), url: location, proxy: nil, bearer: "host routing")
+            ) {
                 _ = try await HTTPTransport(configuration: Self.configuration { $0.retries = 0 }).get(location)
             }
         }
@@ -179,9 +211,10 @@ import Testing
     @Test func throughTheProxyTheRequestCarriesTheAbsoluteURIAndTheMMSCNameIsNotResolved() async throws {
         try await Self.withMMSC { (mmsc: SimulatedMMSC) async throws -> Void in
             mmsc.store(Self.sample(), id: "p1")
-            let transport = HTTPTransport(configuration: Self.configuration {
-                $0.proxy = HostPort(parsing: "127.000.000.001:\(mmsc.port)")
-            })
+            let transport = HTTPTransport(
+                configuration: Self.configuration {
+                    $0.proxy = HostPort(parsing: "127.000.000.001:\(mmsc.port)")
+                })
             // mms.carrier.invalid exists only behind the proxy.
             let result = try await transport.get("http://mms.carrier.invalid/get/p1")
             #expect(try MMSPDU.decode(result.body) == Self.sample())
@@ -207,10 +240,12 @@ import Testing
 
     @Test func unreachableHostsAndUnknownNamesSaySo() async throws {
         await #expect(throws: TransportError.self) {
-            _ = try await HTTPTransport(configuration: Self.configuration { $0.retries = 0 }).get("http://127.0.0.1:1/x")
+            _ = try await HTTPTransport(configuration: Self.configuration { $0.retries = 0 }).get(
+                "http://127.0.0.1:1/x")
         }
         do {
-            _ = try await HTTPTransport(configuration: Self.configuration { $0.retries = 0 }).get("http://no-such-host.invalid/x")
+            _ = try await HTTPTransport(configuration: Self.configuration { $0.retries = 0 }).get(
+                "http://no-such-host.invalid/x")
         } catch {
             guard case .dns(let host, let server, _) = error.underlying else {
                 Issue.record("expected a DNS error, got \(error)")
@@ -240,7 +275,8 @@ import Testing
         defer { dns.stop() }
         let resolver = BearerResolver(servers: ["127.0.0.1"], interface: nil, timeout: 2, port: dns.port)
         #expect(try resolver.resolve("mms.carrier.test") == ["10.250.0.2"])
-        #expect(throws: TransportError.dns(host: "other.test", server: "127.0.0.1", reason: "no such name (NXDOMAIN)")) {
+        #expect(throws: TransportError.dns(host: "other.test", server: "127.0.0.1", reason: "no such name (NXDOMAIN)"))
+        {
             try resolver.resolve("other.test")
         }
         #expect(dns.queries.contains("mms.carrier.test"))
