@@ -81,7 +81,16 @@ public struct ModemCommands: Sendable {
 
     /// The init sequence of the field guide §8.2: leave a prompt, wake the modem, echo off, numeric
     /// errors, PIN, PDU mode, storage, and +CMTI indications (store and notify, never route).
-    public func initialize(pin: String? = nil, storage: [String] = ["ME", "SM"]) async throws(ATError) -> [String] {
+    /// How new messages are announced: stored and indicated (+CMTI; what mmsctl uses, nothing is lost
+    /// when no one is listening) or routed (+CMT, acknowledged with AT+CNMA under AT+CSMS=1).
+    public enum Indications: Sendable {
+        case store
+        case route
+    }
+
+    public func initialize(
+        pin: String? = nil, storage: [String] = ["ME", "SM"], indications: Indications = .store
+    ) async throws(ATError) -> [String] {
         var notes: [String] = []
         var awake = false
         for _ in 0..<10 {
@@ -113,16 +122,20 @@ public struct ModemCommands: Sendable {
             }
         }
         notes.append("storage \(chosen ?? "default")")
-        var indications: String?
-        for setting in ["2,1,0,0,0", "1,1,0,0,0", "2,1,0,0,1"] {
+        // Phase 2+ (CSMS=1) only when routing, which needs +CNMA; storing works with the default service.
+        let service = indications == .route ? 1 : 0
+        if (try? await channel.send("AT+CSMS=\(service)")) == nil { notes.append("AT+CSMS=\(service) refused") }
+        let candidates = indications == .route ? ["2,2,0,0,0", "1,2,0,0,0"] : ["2,1,0,0,0", "1,1,0,0,0", "2,1,0,0,1"]
+        var chosenIndications: String?
+        for setting in candidates {
             if (try? await channel.send("AT+CNMI=\(setting)")) != nil {
-                indications = setting
+                chosenIndications = setting
                 break
             }
         }
         notes.append(
-            indications.map { "indications +CNMI=\($0)" }
-                ?? "no +CMTI indications (the modem refused AT+CNMI); polling only")
+            chosenIndications.map { "indications +CNMI=\($0)" }
+                ?? "no indications (the modem refused AT+CNMI); polling only")
         return notes
     }
 

@@ -64,6 +64,8 @@ public final class SimulatedModem: @unchecked Sendable {
     private var _commands: [String] = []
     private var _sent: [SMSPDU] = []
     private var awaitingAck = false
+    private var dataMode = false
+    private var plusCount = 0
 
     /// Called with every SMS the client sends (AT+CMGS), e.g. to route it to a simulated MMSC.
     public var onSubmit: (@Sendable (SMSPDU) -> Void)? {
@@ -174,6 +176,25 @@ public final class SimulatedModem: @unchecked Sendable {
         }
     }
 
+    /// The modem comes back after an unplug, on a new pseudo-terminal (a new tty path, as a real
+    /// re-enumeration may give): storage and contexts are kept, the session state is reset.
+    public func replug() throws(SimulatorError) {
+        let fresh = try PseudoTerminal()
+        lock.withLock {
+            terminal = fresh
+            unplugged = false
+            echo = true
+            cnmi = [0, 0, 0, 0, 0]
+            lineBuffer = []
+            promptLength = nil
+            dataMode = false
+        }
+        start()
+    }
+
+    /// Whether the modem is in data mode after `ATD*99***<cid>#` answered CONNECT.
+    public var isInDataMode: Bool { lock.withLock { dataMode } }
+
     // MARK: The loop
 
     private func loop() {
@@ -189,6 +210,16 @@ public final class SimulatedModem: @unchecked Sendable {
         var command: String?
         var submit: (Int, [UInt8])?
         lock.withLock {
+            if dataMode {
+                // PPP frames would go to the network here; "+++" leaves data mode, as on real modems.
+                plusCount = byte == UInt8(ascii: "+") ? plusCount + 1 : 0
+                if plusCount == 3 {
+                    dataMode = false
+                    plusCount = 0
+                    writeLocked("\r\nOK\r\n")
+                }
+                return
+            }
             if let length = promptLength {
                 if byte == 0x1A {
                     submit = (length, promptBuffer)
@@ -276,6 +307,11 @@ public final class SimulatedModem: @unchecked Sendable {
             if first == " " || first == ";" {
                 rest.removeFirst()
                 continue
+            }
+            if first == "D" || first == "d" {
+                // A dial string runs to the end of the line.
+                parts.append(String(rest))
+                break
             }
             if "+^#$*".contains(first) {
                 var end = rest.startIndex
@@ -446,6 +482,16 @@ public final class SimulatedModem: @unchecked Sendable {
             }
             promptLength = length
             return ([], "PROMPT")
+        case _ where name.hasPrefix("D*99") || name.hasPrefix("D*99#"):
+            // ATD*99***<cid># dials the packet-data context: CONNECT, then data mode.
+            let digits = name.dropFirst(4).filter(\.isNumber)
+            let cid = Int(digits) ?? 1
+            guard contexts[cid] != nil || digits.isEmpty else { return ([], "NO CARRIER") }
+            dataMode = true
+            return ([], "CONNECT 150000000")
+        case "H", "H0":
+            dataMode = false
+            return ([], "OK")
         case "+CNMA":
             guard awaitingAck else { return ([], error(cms: 340)) }
             awaitingAck = false

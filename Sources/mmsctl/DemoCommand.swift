@@ -1,25 +1,36 @@
 import ArgumentParser
 import Foundation
+import Modem
 import PDU
+import Simulator
+import Transport
 
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the codec end to end on built-in samples (no modem needed).",
+        abstract: "Run the whole MMS loop on the built-in simulators (no modem needed).",
         discussion: """
-            Composes an M-Send.req (text, a picture and SMIL), encodes it, decodes it again and \
-            shows the result; then decodes a real WAP-push M-Notification.ind and builds the \
-            M-NotifyResp.ind that answers it. The modem simulator and the simulated MMSC join \
-            this demo as they land.
+            Starts a simulated modem on a pseudo-terminal and a simulated MMSC on loopback, sends an \
+            MMS (text, a picture, SMIL) to the modem's own number, receives the M-Notification.ind \
+            that comes back as WAP-push SMS, reassembles it, fetches the message from its \
+            Content-Location, acknowledges it and deletes the SMS, showing each step. --trace-at shows \
+            the AT conversation. --codec runs only the codec part: compose, encode, decode.
 
-            Example:
+            Examples:
               mmsctl demo
-              mmsctl demo --json
+              mmsctl demo --trace-at
+              mmsctl demo --codec --json
             """
     )
 
     @Flag(help: "Print the decoded messages as JSON (schema mmsctl.decode/1).")
     var json = false
+
+    @Flag(help: "Only the codec: compose, encode and decode, without the simulators.")
+    var codec = false
+
+    @Flag(name: .customLong("trace-at"), help: "Show every AT line between mmsctl and the simulated modem.")
+    var traceAT = false
 
     /// A 1×1 PNG, written out by hand (signature, IHDR, IDAT, IEND).
     static let png = bytes(
@@ -35,7 +46,8 @@ struct DemoCommand: ParsableCommand {
         03F48083687474703A2F2F657073332E64652F4F2F5A39495A4F00
         """)
 
-    func run() throws {
+    func run() async throws {
+        if !codec && !json { return try await runLoop() }
         let text = MMSPart(
             contentType: ContentType("text/plain", parameters: [.init(name: .wellKnown(0x01), value: .integer(106))]),
             contentID: "<text1>", contentLocation: "text1.txt", data: Array("Hello from mmsctl ✉".utf8))
@@ -78,6 +90,102 @@ struct DemoCommand: ParsableCommand {
             print("")
         }
         print("M-NotifyResp.ind on the wire: \(hexString(responseWire))")
+    }
+}
+
+extension DemoCommand {
+    func step(_ text: String) { print("▸ " + text) }
+
+    func runLoop() async throws {
+        let modem = try SimulatedModem(profile: .quectel)
+        modem.start()
+        defer { modem.stop() }
+        let mmsc = SimulatedMMSC()
+        try await mmsc.start(port: 0)
+        mmsc.attach(modem: modem, number: ModemProfile.quectel.ownNumber)
+        step(
+            "simulated \(modem.profile.manufacturer) \(modem.profile.model) on \(modem.devicePath); simulated MMSC at \(mmsc.url)"
+        )
+
+        let start = Date()
+        var trace: (@Sendable (ATTraceDirection, String) -> Void)?
+        if traceAT {
+            trace = { @Sendable (direction: ATTraceDirection, line: String) in
+                let elapsed = Date().timeIntervalSince(start)
+                printError(String(format: "    %7.3f ", elapsed) + direction.rawValue + " " + line)
+            }
+        }
+        let channel = try ATChannel.open(device: modem.devicePath, lockDirectory: NSTemporaryDirectory(), trace: trace)
+        let commands = ModemCommands(channel: channel)
+        let notes = try await commands.initialize()
+        let identity = try await commands.identity()
+        let number = identity.ownNumber ?? ModemProfile.quectel.ownNumber
+        step("modem initialised (\(notes.joined(separator: ", "))); own number \(number)")
+
+        let text = MMSPart(
+            contentType: ContentType("text/plain", parameters: [.init(name: .wellKnown(0x01), value: .integer(106))]),
+            contentID: "<text1>", contentLocation: "text1.txt", data: Array("Hello from mmsctl ✉".utf8))
+        let image = MMSPart(
+            contentType: ContentType("image/png"), contentID: "<image1>", contentLocation: "image1.png", data: Self.png)
+        let smil = MMSPart(
+            contentType: ContentType("application/smil"), contentID: "<smil>", contentLocation: "smil.xml",
+            data: Array(SMIL.compose(parts: [image, text]).utf8))
+        let request = MMSPDU.sendRequest(
+            transactionID: "demo-1", to: [MMSAddress(recipient: number)], subject: "Demo ☀",
+            parts: [image, text], smil: smil, deliveryReport: true)
+        var configuration = TransportConfiguration()
+        configuration.retries = 1
+        let transport = HTTPTransport(configuration: configuration)
+        let confirmation = try MMSPDU.decode(
+            try await transport.post(mmsc.url, pdu: request.encode(), expectMMS: true).body)
+        step(
+            "sent an M-Send.req of \(request.encode().count) bytes to \(number): \(confirmation.responseStatus?.description ?? "?"), Message-ID \(confirmation.messageID ?? "?")"
+        )
+
+        var reassembler = ConcatenationReassembler()
+        var indices: [Int] = []
+        var notification: MMSPDU?
+        for _ in 0..<100 where notification == nil {
+            for stored in try await commands.listSMS() where !indices.contains(stored.index) {
+                indices.append(stored.index)
+                guard case .success(let pdu) = stored.pdu else { continue }
+                switch try reassembler.add(pdu, at: Int64(Date().timeIntervalSince1970), location: String(stored.index))
+                {
+                case .single(let single): notification = try WAPPush.decode(single.tpdu.userData?.octets ?? []).mmsPDU()
+                case .complete(let message): notification = try WAPPush.decode(message.payload).mmsPDU()
+                case .waiting(_, let missing):
+                    step(
+                        "SMS \(stored.index): WAP-push part, waiting for part(s) \(missing.map(String.init).joined(separator: ", "))"
+                    )
+                case .duplicate: break
+                }
+            }
+            if notification == nil { try await Task.sleep(nanoseconds: 20_000_000) }
+        }
+        guard let notification, let location = notification.contentLocation else {
+            printError("mmsctl: the notification did not arrive")
+            throw ExitStatus.dataError
+        }
+        step(
+            "SMS \(indices.map(String.init).joined(separator: "+")) reassembled: M-Notification.ind, \(notification.messageSize ?? 0) bytes at \(location)"
+        )
+
+        let fetched = try await transport.get(location)
+        let message = try MMSPDU.decode(fetched.body)
+        step("fetched the M-Retrieve.conf (\(fetched.body.count) bytes)")
+        let response = MMSPDU.notifyResp(transactionID: notification.transactionIDOctets ?? [], status: .retrieved)
+        _ = try await transport.post(mmsc.url, pdu: response.encode())
+        step("acknowledged with M-NotifyResp.ind (Retrieved)")
+        for index in indices { try await commands.deleteSMS(index: index) }
+        step("deleted SMS \(indices.map(String.init).joined(separator: ", ")) from the modem")
+        await channel.close()
+        await mmsc.stop()
+        print("")
+        print(
+            TextRenderer.render(
+                DecodeResult(
+                    input: "received message", kind: "mms", size: fetched.body.count, ok: true, mms: MMSReport(message))
+            ))
     }
 }
 

@@ -6,12 +6,14 @@ struct MMSCtl: AsyncParsableCommand {
         commandName: "mmsctl",
         abstract: "Send and receive MMS with a plain USB GSM/LTE modem.",
         discussion: """
-            mmsctl decodes MMS and SMS PDUs today; the modem, transport and pipeline commands \
-            arrive with the next releases.
+            Start with `mmsctl demo` (the whole loop on the built-in simulators) and `mmsctl doctor` \
+            (what is missing between your modem and working MMS). The `receive` and `send` commands \
+            arrive with the pipelines; today the modem, transport, codec and simulators are in place.
 
             Exit status: 0 success, 64 usage error, 65 some input could not be decoded, \
             66 an input file could not be read, 73 an output file could not be created.
             """,
+        version: "0.1.0",
         subcommands: [
             DemoCommand.self, DoctorCommand.self, ModemsCommand.self, ConfigCommand.self, DecodeCommand.self,
             ModemCommand.self, SimCommand.self, SimMMSCCommand.self, BenchCommand.self,

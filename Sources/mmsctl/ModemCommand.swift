@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MMSClient
 import Modem
 import PDU
 
@@ -17,9 +18,12 @@ struct DeviceOptions: ParsableArguments {
     var pin: String?
 
     func open() throws -> ATChannel {
-        guard let device = device ?? ProcessInfo.processInfo.environment["MMSCTL_DEVICE"] else {
+        let configured =
+            device ?? ProcessInfo.processInfo.environment["MMSCTL_MODEM_DEVICE"] ?? Configuration.load()["modem.device"]
+        guard let device = configured ?? ModemDiscovery.discover().modems.compactMap(\.atPort).first?.device else {
             throw ValidationError(
-                "Give the modem's AT port with --device (or MMSCTL_DEVICE); discovery arrives with `mmsctl modems`.")
+                "No modem found: give its AT port with --device (see `mmsctl modems`), or set modem.device in \(Configuration.userFile)."
+            )
         }
         let start = Date()
         var trace: (@Sendable (ATTraceDirection, String) -> Void)?

@@ -103,6 +103,20 @@ import Testing
         }
     }
 
+    @Test func routedDeliveryArrivesAsCMTWithItsPDUAndIsAcknowledged() async throws {
+        try await Self.withModem { (modem: SimulatedModem, channel: ATChannel) async throws -> Void in
+            let commands = ModemCommands(channel: channel)
+            let notes = try await commands.initialize(indications: .route)
+            #expect(notes.contains("indications +CNMI=2,2,0,0,0"))
+            let sms = Self.textSMS("routed")
+            #expect(modem.deliver(sms) == nil)
+            let urc = try #require(await Self.nextURC(channel))
+            #expect(urc.name == "+CMT" && urc.pdu == sms.hex)
+            try await commands.acknowledge()
+            await #expect(throws: ATError.self) { try await commands.acknowledge() }  // nothing left to acknowledge
+        }
+    }
+
     @Test func newMessagesAreAnnouncedAsURCs() async throws {
         try await Self.withModem { (modem: SimulatedModem, channel: ATChannel) async throws -> Void in
             _ = try await ModemCommands(channel: channel).initialize()
@@ -336,4 +350,37 @@ final class URCCollector: @unchecked Sendable {
     func finish() { lock.withLock { finished = true } }
     var isFinished: Bool { lock.withLock { finished } }
     func take() -> URC? { lock.withLock { queue.isEmpty ? nil : queue.removeFirst() } }
+}
+
+@Suite(.serialized) struct SimulatorLifecycleTests {
+    @Test func afterReplugTheModemAnswersOnItsNewPathWithItsStorageKept() async throws {
+        let modem = try SimulatedModem()
+        _ = modem.store(ChannelTests.textSMS("kept"))
+        modem.start()
+        let first = try ATChannel.open(device: modem.devicePath, lockDirectory: NSTemporaryDirectory())
+        _ = try await ModemCommands(channel: first).initialize()
+        modem.unplug()
+        await #expect(throws: ATError.self) { try await first.send("AT", timeout: 2) }
+        await first.close()
+        try modem.replug()
+        let second = try ATChannel.open(device: modem.devicePath, lockDirectory: NSTemporaryDirectory())
+        let commands = ModemCommands(channel: second)
+        _ = try await commands.initialize()
+        #expect(try await commands.listSMS().count == 1)
+        await second.close()
+        modem.stop()
+    }
+
+    @Test func dialingTheContextAnswersConnectAndPlusPlusPlusReturns() async throws {
+        let modem = try SimulatedModem()
+        modem.start()
+        defer { modem.stop() }
+        let channel = try ATChannel.open(device: modem.devicePath, lockDirectory: NSTemporaryDirectory())
+        let commands = ModemCommands(channel: channel)
+        try await commands.defineContext(cid: 1, apn: "mms")
+        let dial = try await channel.send("ATD*99***1#", timeout: 5)
+        #expect(dial.final == .connect("150000000"))
+        #expect(modem.isInDataMode)
+        await channel.close()
+    }
 }

@@ -148,7 +148,11 @@ struct Transcript: CustomTestStringConvertible, Sendable {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/vectors/at")
     static var available: Bool { FileManager.default.fileExists(atPath: folder.path) }
 
-    static func all() -> [Transcript] {
+    /// This project's own transcripts, written from vendor AT manuals.
+    static let ownFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Transcripts")
+
+    static func all(in folder: URL = Transcript.folder) -> [Transcript] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter {
             $0.hasSuffix(".txt")
         }.sorted()
@@ -237,5 +241,59 @@ struct Transcript: CustomTestStringConvertible, Sendable {
             }
         }
         return result
+    }
+}
+
+/// Transcripts of this project's own, written from the vendors' AT manuals.
+@Suite struct ManualTranscriptTests {
+    func replay(_ name: String) throws -> Transcript.Replay {
+        try #require(Transcript.all(in: Transcript.ownFolder).first { $0.name == name }).replay()
+    }
+
+    @Test func theyAreThere() {
+        #expect(Transcript.all(in: Transcript.ownFolder).count == 3)
+    }
+
+    @Test func quectelListingAndURCPort() throws {
+        let replay = try replay("quectel-ec25-manual-cmgl-pdu")
+        let listing = try #require(replay.exchanges.first { $0.command == "AT+CMGL=4" })
+        #expect(listing.lines.filter { $0.hasPrefix("+CMGL:") }.count == 2)
+        #expect(listing.finals == [.ok])
+        let stored = ModemCommands.stored(index: 0, status: 1, length: 30, hex: listing.lines[1])
+        guard case .success(let pdu) = stored.pdu, case .deliver(let deliver) = pdu.tpdu else {
+            Issue.record("the listed PDU must decode")
+            return
+        }
+        #expect(deliver.originator.description == "+31641600986")
+        // A <length> that disagrees with the PDU is refused rather than guessed around.
+        if case .success = ModemCommands.stored(index: 0, status: 1, length: 24, hex: listing.lines[1]).pdu {
+            Issue.record("length 24 does not match this 30-octet TPDU: must be refused")
+        }
+        #expect(replay.exchanges.last?.lines == ["+QURCCFG: \"urcport\",\"usbat\""])
+    }
+
+    @Test func simcomIndicationReadAndDelete() throws {
+        let replay = try replay("simcom-sim7600-manual-cmti-cmgr")
+        #expect(replay.urcs == [URC(name: "+CMTI", value: "\"SM\",3")])
+        let read = try #require(replay.exchanges.first { $0.command == "AT+CMGR=3" })
+        let stored = ModemCommands.stored(index: 3, status: 0, length: 30, hex: read.lines[1])
+        guard case .success(let pdu) = stored.pdu, case .deliver(let deliver) = pdu.tpdu else {
+            Issue.record("the PDU must decode")
+            return
+        }
+        #expect(deliver.text == "How are you?")
+        #expect(replay.exchanges.last?.finals == [.cmsError(code: 321, text: "321")])
+    }
+
+    @Test func huaweiURCsStayOutOfAnswersAndThePromptIsSeen() throws {
+        let replay = try replay("huawei-manual-urcs-cgdcont-cmgs")
+        #expect(replay.urcs.map(\.name) == ["^RSSI", "^MODE", "^RSSI"])
+        #expect(
+            replay.exchanges.first { $0.command == "AT+CGDCONT?" }?.lines == [
+                "+CGDCONT: 1,\"IP\",\"mms\",\"0.0.0.0\",0,0"
+            ])
+        let send = try #require(replay.exchanges.first { $0.command == "AT+CMGS=19" })
+        #expect(send.prompted)
+        #expect(send.lines == ["+CMGS: 12"] && send.finals == [.ok])
     }
 }

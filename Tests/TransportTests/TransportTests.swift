@@ -225,6 +225,22 @@ import Testing
         }
     }
 
+    @Test func aDeadProxyIsNamedInTheError() async throws {
+        let transport = HTTPTransport(
+            configuration: Self.configuration {
+                $0.proxy = HostPort(parsing: "127.0.0.1:1")
+                $0.retries = 0
+            })
+        do {
+            _ = try await transport.get("http://mms.carrier.invalid/get/x")
+            Issue.record("must fail")
+        } catch {
+            #expect(
+                error.description.hasPrefix(
+                    "http://mms.carrier.invalid/get/x via proxy 127.0.0.1:1 over host routing: cannot connect"))
+        }
+    }
+
     @Test func anIPv6MMSCIsReached() async throws {
         let mmsc = SimulatedMMSC(host: "::1")
         do {
