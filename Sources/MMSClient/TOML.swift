@@ -1,3 +1,6 @@
+import Foundation
+import PDU
+
 /// A TOML reader for mmsctl's configuration: tables (`[modem]`), dotted keys, strings (basic and
 /// literal), integers, floats, booleans and arrays of those, comments. Errors name the line.
 public enum TOML {
@@ -31,24 +34,24 @@ public enum TOML {
         var table = ""
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let number = index + 1
-            let line = stripComment(String(rawLine)).trimmed(" \t\r")
+            let line = stripComment(String(rawLine)).trimming(" \t\r")
             if line.isEmpty { continue }
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]"), !line.hasPrefix("[[") else {
                     throw ParseError(line: number, message: "a table header is written [name]")
                 }
-                table = String(line.dropFirst().dropLast()).trimmed(" ")
+                table = String(line.dropFirst().dropLast()).trimming(" ")
                 guard isKey(table) else { throw ParseError(line: number, message: "invalid table name \(table)") }
                 continue
             }
             guard let equals = line.firstIndex(of: "=") else {
                 throw ParseError(line: number, message: "expected key = value")
             }
-            let key = String(line[..<equals]).trimmed(" \t").replacingQuotes()
+            let key = String(line[..<equals]).trimming(" \t").replacingQuotes()
             guard isKey(key) else { throw ParseError(line: number, message: "invalid key \(key)") }
             var rest = Substring(line[line.index(after: equals)...]).drop { $0 == " " || $0 == "\t" }
             let value = try parseValue(&rest, line: number)
-            guard String(rest).trimmed(" \t").isEmpty else {
+            guard String(rest).trimming(" \t").isEmpty else {
                 throw ParseError(line: number, message: "unexpected text after the value: \(rest)")
             }
             let full = table.isEmpty ? key : "\(table).\(key)"
@@ -136,13 +139,6 @@ public enum TOML {
 }
 
 extension String {
-    func trimmed(_ set: String) -> String {
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) { text.removeFirst() }
-        while let last = text.last, set.contains(last) { text.removeLast() }
-        return String(text)
-    }
-
     func replacingQuotes() -> String {
         if (hasPrefix("\"") && hasSuffix("\"")) || (hasPrefix("'") && hasSuffix("'")), count >= 2 {
             return String(dropFirst().dropLast())
@@ -150,7 +146,4 @@ extension String {
         return self
     }
 
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
-    }
 }

@@ -41,7 +41,7 @@ public struct ATResponse: Hashable, Sendable {
     public func values(_ prefix: String) -> [String] {
         lines.compactMap { line in
             guard line.hasPrefix(prefix + ":") else { return nil }
-            return String(line.dropFirst(prefix.count + 1)).trimmingCharacters(in: " ")
+            return String(line.dropFirst(prefix.count + 1)).trimming(" ")
         }
     }
 }

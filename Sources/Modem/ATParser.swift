@@ -1,3 +1,5 @@
+import PDU
+
 /// Final result codes of V.250 / 3GPP TS 27.007 §9 / 27.005 §3.2.5, and the vendor ones seen in the field.
 public enum ATFinalResult: Hashable, Sendable, CustomStringConvertible {
     case ok
@@ -49,7 +51,7 @@ public enum ATFinalResult: Hashable, Sendable, CustomStringConvertible {
         if line == "CONNECT" { return .connect(nil) }
         if line.hasPrefix("CONNECT ") { return .connect(String(line.dropFirst(8))) }
         for (prefix, isCME) in [("+CME ERROR:", true), ("+CMS ERROR:", false)] where line.hasPrefix(prefix) {
-            let text = String(line.dropFirst(prefix.count)).trimmingCharacters(in: " ")
+            let text = String(line.dropFirst(prefix.count)).trimming(" ")
             let code = Int(text)
             return isCME ? .cmeError(code: code, text: text) : .cmsError(code: code, text: text)
         }
@@ -98,13 +100,13 @@ public enum ATFields {
             if char == "\"" {
                 quoted.toggle()
             } else if char == ",", !quoted {
-                fields.append(current.trimmingCharacters(in: " "))
+                fields.append(current.trimming(" "))
                 current = ""
             } else {
                 current.append(char)
             }
         }
-        fields.append(current.trimmingCharacters(in: " "))
+        fields.append(current.trimming(" "))
         return fields
     }
 }
@@ -205,7 +207,7 @@ public struct ATParser: Sendable {
     /// Printable text of a line: control bytes and stray NULs (seen after OK from a Huawei E352) dropped.
     private func decodeLine(_ bytes: ArraySlice<UInt8>) -> String {
         let cleaned = bytes.filter { $0 >= 0x20 && $0 != 0x7F }
-        return String(decoding: cleaned, as: UTF8.self).trimmingCharacters(in: " ")
+        return String(decoding: cleaned, as: UTF8.self).trimming(" ")
     }
 
     private mutating func classify(_ line: String) -> [ATEvent] {
@@ -251,7 +253,7 @@ public struct ATParser: Sendable {
         guard URC.names.contains(name) else { return nil }
         // `+CREG: 0,1` answering AT+CREG? is a response, not a URC.
         if let commandName, name.dropFirst() == commandName.dropFirst() || name == commandName { return nil }
-        return URC(name: name, value: String(line[line.index(after: colon)...]).trimmingCharacters(in: " "))
+        return URC(name: name, value: String(line[line.index(after: colon)...]).trimming(" "))
     }
 }
 
@@ -260,13 +262,6 @@ enum UURC {
 }
 
 extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) { text.removeFirst() }
-        while let last = text.last, set.contains(last) { text.removeLast() }
-        return String(text)
-    }
-
     func caseInsensitiveCompare(_ other: String) -> Bool {
         self.uppercased() == other.uppercased()
     }

@@ -167,7 +167,7 @@ public struct ModemCommands: Sendable {
         func first(_ command: String, prefix: String? = nil) async -> String? {
             guard let response = try? await channel.send(command) else { return nil }
             let line = prefix.flatMap { response.values($0).first } ?? response.lines.first
-            return line?.trimmingCharacters(in: "\" ")
+            return line?.trimming("\" ")
         }
         var identity = ModemIdentity()
         identity.manufacturer = await first("AT+CGMI", prefix: "+CGMI")
@@ -183,7 +183,7 @@ public struct ModemCommands: Sendable {
 
     public func pinState() async throws(ATError) -> PINState {
         let response = try await channel.send("AT+CPIN?")
-        let value = response.values("+CPIN").first?.trimmingCharacters(in: "\" ") ?? ""
+        let value = response.values("+CPIN").first?.trimming("\" ") ?? ""
         switch value.uppercased() {
         case "READY": return .ready
         case "SIM PIN": return .pinRequired

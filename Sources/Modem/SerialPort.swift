@@ -1,3 +1,6 @@
+import Foundation
+import PDU
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -189,7 +192,7 @@ public struct SerialPort: Sendable {
         if count == 4 {  // binary (old-style) lock: a raw int
             return buffer.withUnsafeBytes { $0.load(as: Int32.self) }
         }
-        return pid_t(String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: " \n\r\t"))
+        return pid_t(String(decoding: buffer[0..<count], as: UTF8.self).trimming(" \n\r\t"))
     }
 
     static func processName(_ pid: pid_t) -> String {
@@ -198,7 +201,7 @@ public struct SerialPort: Sendable {
         defer { Glibc.close(fd) }
         var buffer = [UInt8](repeating: 0, count: 64)
         let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-        return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: "\n") : "unknown"
+        return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self).trimming("\n") : "unknown"
     }
 
     /// Which process has the device open, from /proc/*/fd (best effort, names ModemManager when it is that).
@@ -244,11 +247,5 @@ public struct SerialPort: Sendable {
         case 921_600: return speed_t(B921600)
         default: return speed_t(B115200)
         }
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

@@ -60,7 +60,7 @@ public enum SafeFileName {
         if let slash = name.lastIndex(where: { $0 == "/" || $0 == "\\" }) {
             name = String(name[name.index(after: slash)...])
         }
-        name = name.trimmingCharacters(in: "<> \"")
+        name = name.trimming("<> \"")
         var cleaned = ""
         for scalar in name.unicodeScalars {
             if scalar.value < 0x20 || scalar.value == 0x7F || ":*?\"<>|".unicodeScalars.contains(scalar) {

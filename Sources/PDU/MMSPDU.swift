@@ -213,7 +213,7 @@ extension MMSPDU {
     public var version: MMSVersion? { octet(.mmsVersion).map(MMSVersion.init(octet:)) }
     public var messageID: String? { text(.messageID) }
     /// X-Mms-Content-Location with surrounding white space removed (a real MMSC sends a leading space).
-    public var contentLocation: String? { text(.contentLocation)?.trimmingCharacters(in: " \t\r\n") }
+    public var contentLocation: String? { text(.contentLocation)?.trimming(" \t\r\n") }
     public var subject: String? { encoded(.subject)?.text }
     public var date: UInt64? { integer(.date) }
     public var messageSize: UInt64? { integer(.messageSize) }
@@ -280,14 +280,15 @@ extension MMSPDU {
     public var rootPart: MMSPart? {
         let parts = self.parts
         guard let start = contentType?.start else { return parts.first }
-        let key = start.trimmingCharacters(in: "<>")
-        return parts.first { $0.contentID?.trimmingCharacters(in: "<>") == key }
+        let key = start.trimming("<>")
+        return parts.first { $0.contentID?.trimming("<>") == key }
             ?? parts.first { $0.contentLocation == key } ?? parts.first
     }
 }
 
 extension String {
-    func trimmingCharacters(in set: String) -> String {
+    /// The string without the given characters at either end (no Foundation needed).
+    public func trimming(_ set: String) -> String {
         var text = Substring(self)
         while let first = text.first, set.contains(first) { text.removeFirst() }
         while let last = text.last, set.contains(last) { text.removeLast() }

@@ -1,3 +1,5 @@
+import PDU
+
 /// A host and port as carriers write them: `mms.example.com:8080`, `010.000.000.010:8080`
 /// (zero-padded decimal, not octal), `[2001:db8::1]:80`, or a host without port (default 80).
 public struct HostPort: Hashable, Sendable, CustomStringConvertible {
@@ -11,7 +13,7 @@ public struct HostPort: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a proxy or MMSC authority; nil when it is not one.
     public init?(parsing text: String, defaultPort: Int = 80) {
-        var rest = Substring(text.trimmingCharacters(in: " \t"))
+        var rest = Substring(text.trimming(" \t"))
         if rest.lowercased().hasPrefix("http://") { rest = rest.dropFirst(7) }
         if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
         guard !rest.isEmpty else { return nil }
@@ -71,7 +73,7 @@ public struct HTTPURL: Hashable, Sendable, CustomStringConvertible {
     public var text: String
 
     public init(_ text: String) throws(TransportError) {
-        let trimmed = text.trimmingCharacters(in: " \t\r\n")
+        let trimmed = text.trimming(" \t\r\n")
         guard trimmed.lowercased().hasPrefix("http://") else {
             if trimmed.lowercased().hasPrefix("https://") {
                 throw .invalidURL(text, reason: "https MMSCs are not supported yet (carriers serve MMS over http)")
@@ -105,14 +107,5 @@ public struct HTTPURL: Hashable, Sendable, CustomStringConvertible {
         let base = pathAndQuery.split(separator: "?").first.map(String.init) ?? "/"
         let folder = base.hasSuffix("/") ? base : String(base[..<(base.lastIndex(of: "/") ?? base.startIndex)]) + "/"
         return try HTTPURL("http://\(authority)\(folder)\(location)")
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) { text.removeFirst() }
-        while let last = text.last, set.contains(last) { text.removeLast() }
-        return String(text)
     }
 }
