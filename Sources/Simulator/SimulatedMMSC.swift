@@ -297,13 +297,13 @@ final class MMSCHandler: ChannelInboundHandler, @unchecked Sendable {
 
     /// Streams the oversized body while the client keeps reading.
     func pump(context: ChannelHandlerContext) {
-        while var state = streaming, state.remaining > 0, context.channel.isWritable {
+        // The state is updated before each write: a write can re-enter through channelWritabilityChanged.
+        while var state = streaming, state.remaining > 0, context.channel.isActive, context.channel.isWritable {
             let size = min(state.remaining, state.chunk.readableBytes)
-            context.writeAndFlush(
-                wrapOutboundOut(.body(.byteBuffer(state.chunk.getSlice(at: 0, length: size)!))), promise: nil)
-            mmsc.addStreamed(size)
             state.remaining -= size
             streaming = state
+            mmsc.addStreamed(size)
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(state.chunk.getSlice(at: 0, length: size)!))), promise: nil)
         }
         if let state = streaming, state.remaining == 0 {
             streaming = nil
