@@ -303,7 +303,8 @@ final class MMSCHandler: ChannelInboundHandler, @unchecked Sendable {
             state.remaining -= size
             streaming = state
             mmsc.addStreamed(size)
-            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(state.chunk.getSlice(at: 0, length: size)!))), promise: nil)
+            context.writeAndFlush(
+                wrapOutboundOut(.body(.byteBuffer(state.chunk.getSlice(at: 0, length: size)!))), promise: nil)
         }
         if let state = streaming, state.remaining == 0 {
             streaming = nil

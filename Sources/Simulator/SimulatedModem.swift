@@ -65,6 +65,7 @@ public final class SimulatedModem: @unchecked Sendable {
     private var _sent: [SMSPDU] = []
     private var awaitingAck = false
     private var dataMode = false
+    private var network: NetworkSide?
     private var plusCount = 0
 
     /// Called with every SMS the client sends (AT+CMGS), e.g. to route it to a simulated MMSC.
@@ -172,6 +173,8 @@ public final class SimulatedModem: @unchecked Sendable {
             guard !unplugged else { return }
             unplugged = true
             running = false
+            network?.stop()
+            network = nil
             terminal.close()
         }
     }
@@ -190,6 +193,55 @@ public final class SimulatedModem: @unchecked Sendable {
             dataMode = false
         }
         start()
+    }
+
+    /// The network side of a dialled connection: pppd on a second pseudo-terminal, with the bytes of
+    /// data mode forwarded both ways. Only where the kernel has PPP (/dev/ppp) and pppd is installed;
+    /// elsewhere data mode has no network behind it.
+    final class NetworkSide: @unchecked Sendable {
+        let terminal: PseudoTerminal
+        let process: Process
+        private let lock = NSLock()
+        private var stopped = false
+
+        init?(forward: @escaping @Sendable ([UInt8]) -> Void) {
+            guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/pppd"), access("/dev/ppp", R_OK | W_OK) == 0,
+                let terminal = try? PseudoTerminal()
+            else { return nil }
+            self.terminal = terminal
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/pppd")
+            process.arguments = [
+                terminal.slavePath, "115200", "nodetach", "noauth", "local", "nodefaultroute", "noipdefault",
+                "10.64.0.1:10.64.0.2", "ms-dns", "10.64.0.53", "novj", "nobsdcomp", "nodeflate", "silent",
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            do { try process.run() } catch { return nil }
+            let thread = Thread { [self] in
+                while !lock.withLock({ stopped }) {
+                    guard let bytes = terminal.read(timeoutMilliseconds: 50) else { break }
+                    if !bytes.isEmpty { forward(bytes) }
+                }
+            }
+            thread.start()
+        }
+
+        func send(_ bytes: [UInt8]) { terminal.write(bytes) }
+
+        func stop() {
+            lock.withLock { stopped = true }
+            if process.isRunning { process.terminate() }
+            terminal.close()
+        }
+    }
+
+    private func startNetworkLocked() {
+        network?.stop()
+        network = NetworkSide { [weak self] bytes in
+            guard let self else { return }
+            self.lock.withLock { self.writeLocked(String(decoding: bytes, as: UTF8.self), raw: bytes) }
+        }
     }
 
     /// Whether the modem is in data mode after `ATD*99***<cid>#` answered CONNECT.
@@ -211,7 +263,9 @@ public final class SimulatedModem: @unchecked Sendable {
         var submit: (Int, [UInt8])?
         lock.withLock {
             if dataMode {
-                // PPP frames would go to the network here; "+++" leaves data mode, as on real modems.
+                // PPP frames go to the network side (pppd, when the kernel has PPP); "+++" leaves data
+                // mode, as on real modems.
+                network?.send([byte])
                 plusCount = byte == UInt8(ascii: "+") ? plusCount + 1 : 0
                 if plusCount == 3 {
                     dataMode = false
@@ -488,9 +542,12 @@ public final class SimulatedModem: @unchecked Sendable {
             let cid = Int(digits) ?? 1
             guard contexts[cid] != nil || digits.isEmpty else { return ([], "NO CARRIER") }
             dataMode = true
+            startNetworkLocked()
             return ([], "CONNECT 150000000")
         case "H", "H0":
             dataMode = false
+            network?.stop()
+            network = nil
             return ([], "OK")
         case "+CNMA":
             guard awaitingAck else { return ([], error(cms: 340)) }
@@ -590,9 +647,9 @@ public final class SimulatedModem: @unchecked Sendable {
         }
     }
 
-    private func writeLocked(_ text: String) {
+    private func writeLocked(_ text: String, raw: [UInt8]? = nil) {
         guard !unplugged else { return }
-        let bytes = Array(text.utf8)
+        let bytes = raw ?? Array(text.utf8)
         if _faults.splitWrites {
             for byte in bytes { terminal.write([byte]) }
         } else {
