@@ -41,7 +41,7 @@ public struct Doctor: Sendable {
         // 1. Which device.
         var path = device
         if path == nil {
-            let found = discovery()
+            let found = await ModemDiscovery.probeUnknownPorts(discovery(), lockDirectory: lockDirectory)
             if let warning = found.warning { add("discovery", .warn, warning) }
             for stick in found.modems where stick.mode != nil {
                 add(

@@ -176,3 +176,26 @@ public enum ModemDiscovery {
         return nil
     }
 }
+
+extension ModemDiscovery {
+    /// Ports nothing classified are asked `AT` (one second each); those that answer OK become AT ports.
+    /// Ports known to be DIAG/GPS are never probed: binary protocols must not receive AT.
+    public static func probeUnknownPorts(_ result: Result, lockDirectory: String? = nil) async -> Result {
+        var result = result
+        for modemIndex in result.modems.indices where result.modems[modemIndex].atPort == nil {
+            for portIndex in result.modems[modemIndex].ports.indices
+            where result.modems[modemIndex].ports[portIndex].role == .unknown {
+                let device = result.modems[modemIndex].ports[portIndex].device
+                guard let channel = try? ATChannel.open(device: device, lockDirectory: lockDirectory) else { continue }
+                let answered = (try? await channel.send("AT", timeout: 1)) != nil
+                await channel.close()
+                if answered {
+                    result.modems[modemIndex].ports[portIndex].role = .at
+                    result.modems[modemIndex].ports[portIndex].source = "answered AT"
+                    break
+                }
+            }
+        }
+        return result
+    }
+}

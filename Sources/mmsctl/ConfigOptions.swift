@@ -160,7 +160,7 @@ struct DoctorCommand: AsyncParsableCommand {
     }
 }
 
-struct ModemsCommand: ParsableCommand {
+struct ModemsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "modems",
         abstract: "List USB modems, their ports and what each port is for.",
@@ -177,9 +177,11 @@ struct ModemsCommand: ParsableCommand {
 
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Follow hotplug events until interrupted.") var watch = false
+    @Flag(help: "Ask unclassified ports `AT` (never DIAG/GPS ports).") var probe = false
 
-    func run() throws {
-        let result = ModemDiscovery.discover()
+    func run() async throws {
+        var result = ModemDiscovery.discover()
+        if probe { result = await ModemDiscovery.probeUnknownPorts(result) }
         if json {
             print(jsonString(result))
         } else {

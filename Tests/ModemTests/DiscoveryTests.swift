@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Modem
+@testable import Simulator
 
 /// Port classification from recorded udev property sets of real modems (as `udevadm info` prints them),
 /// the rules file in udev/, and discovery on this machine.
@@ -170,5 +171,28 @@ import Testing
                 return "\(vid):\(pid)"
             })
         #expect(Set(KnownModems.table.map(\.id)).isSubset(of: ignored))
+    }
+}
+
+@Suite struct ProbeTests {
+    @Test func anUnclassifiedPortThatAnswersATBecomesTheATPort() async throws {
+        let modem = try SimulatedModem()
+        modem.start()
+        defer { modem.stop() }
+        let unknown = ModemDiscovery.Result(
+            modems: [
+                DiscoveredModem(
+                    usbID: "0403:6001", name: "USB serial", serial: nil, usbPath: "/sys/x",
+                    ports: [
+                        DiscoveredPort(
+                            device: "/dev/ttyUSB-none", role: .unknown, source: nil, interfaceNumber: 0, driver: nil),
+                        DiscoveredPort(
+                            device: modem.devicePath, role: .unknown, source: nil, interfaceNumber: 1, driver: nil),
+                    ], mode: nil, advice: nil, networkInterfaces: [])
+            ], warning: nil)
+        let probed = await ModemDiscovery.probeUnknownPorts(unknown, lockDirectory: NSTemporaryDirectory())
+        #expect(probed.modems[0].atPort?.device == modem.devicePath)
+        #expect(probed.modems[0].atPort?.source == "answered AT")
+        #expect(probed.modems[0].ports[0].role == .unknown)
     }
 }
