@@ -49,7 +49,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PDUTests", dependencies: ["PDU"]),
-        .testTarget(name: "ModemTests", dependencies: ["Modem", "Simulator", "PDU"]),
+        // Transcripts/ holds AT transcripts written from vendor manuals, read by path in the tests.
+        .testTarget(name: "ModemTests", dependencies: ["Modem", "Simulator", "PDU"], exclude: ["Transcripts"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Simulator", "PDU"]),
         .testTarget(name: "MMSClientTests", dependencies: ["MMSClient", "Modem", "Simulator", "PDU"]),
         .testTarget(name: "EndToEndTests", dependencies: ["mmsctl", "PDU", "Modem", "Transport", "Simulator"]),

@@ -135,6 +135,14 @@ public actor ATChannel {
         }
     }
 
+    deinit {
+        // A channel dropped without close(): stop the reader and release the port and its locks.
+        if failure == nil {
+            reader.stopAndWait()
+            port.close()
+        }
+    }
+
     public func close() {
         guard failure == nil else { return }
         failure = .closed(device: device)

@@ -112,7 +112,7 @@ public struct ModemCommands: Sendable {
         case .pukRequired: throw .failed(command: "AT+CPIN?", result: .cmeError(code: 12, text: "SIM PUK required"))
         case .other(let text): notes.append("SIM state \(text)")
         }
-        try await retryingBusy { () async throws(ATError) in try await channel.send("AT+CMGF=0") }
+        _ = try await retryingBusy { () async throws(ATError) in try await channel.send("AT+CMGF=0") }
         var chosen: String?
         for memory in storage {
             let command = "AT+CPMS=\"\(memory)\",\"\(memory)\",\"\(memory)\""
