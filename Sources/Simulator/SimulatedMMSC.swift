@@ -235,7 +235,7 @@ final class MMSCHandler: ChannelInboundHandler, @unchecked Sendable {
             context.write(
                 wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .found, headers: headers))),
                 promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+            closeAfter(context.writeAndFlush(wrapOutboundOut(.end(nil))), channel: context.channel)
             return
         }
         if case .contentType(let forced)? = fault {
@@ -278,21 +278,25 @@ final class MMSCHandler: ChannelInboundHandler, @unchecked Sendable {
             let half = payload.count / 2
             var first = context.channel.allocator.buffer(capacity: half)
             first.writeBytes(payload[..<half])
-            var second = context.channel.allocator.buffer(capacity: payload.count - half)
-            second.writeBytes(payload[half...])
+            var rest = context.channel.allocator.buffer(capacity: payload.count - half)
+            rest.writeBytes(payload[half...])
+            let second = rest
             context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(first))), promise: nil)
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay * 1000))) {
                 let (handler, context) = loopBound.value
                 context.write(handler.wrapOutboundOut(.body(.byteBuffer(second))), promise: nil)
-                context.writeAndFlush(handler.wrapOutboundOut(.end(nil))).whenComplete { _ in
-                    context.close(promise: nil)
-                }
+                handler.closeAfter(context.writeAndFlush(handler.wrapOutboundOut(.end(nil))), channel: context.channel)
             }
         default:
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+            closeAfter(context.writeAndFlush(wrapOutboundOut(.end(nil))), channel: context.channel)
         }
+    }
+
+    /// Closes the connection once `write` is done (the channel is Sendable; the context is not).
+    func closeAfter(_ write: EventLoopFuture<Void>, channel: Channel) {
+        write.whenComplete { _ in channel.close(promise: nil) }
     }
 
     /// Streams the oversized body while the client keeps reading.
@@ -308,7 +312,7 @@ final class MMSCHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         if let state = streaming, state.remaining == 0 {
             streaming = nil
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+            closeAfter(context.writeAndFlush(wrapOutboundOut(.end(nil))), channel: context.channel)
         }
     }
 

@@ -24,7 +24,7 @@ enum Sockets {
             case .v4(var address): inet_ntop(AF_INET, &address.sin_addr, &buffer, socklen_t(buffer.count))
             case .v6(var address): inet_ntop(AF_INET6, &address.sin6_addr, &buffer, socklen_t(buffer.count))
             }
-            return String(cString: buffer)
+            return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
 
         func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
@@ -62,7 +62,7 @@ enum Sockets {
         }
     }
 
-    static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+    static func errorText(_ code: Int32) -> String { String(cString: strerror(code)!) }
 
     /// A socket of `family` and `type`, bound to `interface` when given.
     static func socket(family: Int32, type: Int32, interface: String?) throws(TransportError) -> Int32 {
@@ -219,7 +219,7 @@ public struct BearerResolver: Sendable {
                 withUnsafeMutableBytes(of: &v6) { $0.copyBytes(from: data[offset..<(offset + 16)]) }
                 var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
                 inet_ntop(AF_INET6, &v6, &text, socklen_t(text.count))
-                result.append(String(cString: text))
+                result.append(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
             }
             offset += length
         }

@@ -70,7 +70,7 @@ struct FuzzTests {
                         }
                         ?? "\(again.headers.count) vs \(expected.headers.count) headers, bodies equal: \(again.body == expected.body)"
                     if let folder = ProcessInfo.processInfo.environment["MMSCTL_FUZZ_DUMP"] {
-                        FileManager.default.createFile(
+                        _ = FileManager.default.createFile(
                             atPath: "\(folder)/mutant-\(file.lastPathComponent)", contents: Data(mutant))
                     }
                     Issue.record("mutant of \(file.lastPathComponent) \(hexString(mutant.prefix(48))): \(detail)")
