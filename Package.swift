@@ -53,7 +53,8 @@ let package = Package(
         .testTarget(name: "ModemTests", dependencies: ["Modem", "Simulator", "PDU"], exclude: ["Transcripts"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Simulator", "PDU"]),
         .testTarget(name: "MMSClientTests", dependencies: ["MMSClient", "Modem", "Simulator", "PDU"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["mmsctl", "PDU", "Modem", "Transport", "Simulator"]),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["mmsctl", "PDU", "Modem", "Transport", "MMSClient", "Simulator"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MMSClient
 import Modem
 import PDU
 import Simulator
@@ -142,22 +143,21 @@ extension DemoCommand {
             "sent an M-Send.req of \(request.encode().count) bytes to \(number): \(confirmation.responseStatus?.description ?? "?"), Message-ID \(confirmation.messageID ?? "?")"
         )
 
-        var reassembler = ConcatenationReassembler()
+        var collector = WAPPushCollector()
         var indices: [Int] = []
         var notification: MMSPDU?
         for _ in 0..<100 where notification == nil {
-            for stored in try await commands.listSMS() where !indices.contains(stored.index) {
-                indices.append(stored.index)
-                guard case .success(let pdu) = stored.pdu else { continue }
-                switch try reassembler.add(pdu, at: Int64(Date().timeIntervalSince1970), location: String(stored.index))
-                {
-                case .single(let single): notification = try WAPPush.decode(single.tpdu.userData?.octets ?? []).mmsPDU()
-                case .complete(let message): notification = try WAPPush.decode(message.payload).mmsPDU()
-                case .waiting(_, let missing):
+            for event in collector.add(try await commands.listSMS(), at: Int64(Date().timeIntervalSince1970)) {
+                switch event {
+                case .mms(let pdu, let carriers):
+                    notification = pdu
+                    indices += carriers
+                case .waiting(let index, let missing):
                     step(
-                        "SMS \(stored.index): WAP-push part, waiting for part(s) \(missing.map(String.init).joined(separator: ", "))"
+                        "SMS \(index): WAP-push part, waiting for part(s) \(missing.map(String.init).joined(separator: ", "))"
                     )
-                case .duplicate: break
+                case .skipped(let index, let reason):
+                    step("SMS \(index): \(reason)")
                 }
             }
             if notification == nil { try await Task.sleep(nanoseconds: 20_000_000) }

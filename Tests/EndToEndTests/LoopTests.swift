@@ -1,4 +1,5 @@
 import Foundation
+import MMSClient
 import Modem
 import PDU
 import Simulator
@@ -42,17 +43,12 @@ import Transport
 
         // The notification arrives as WAP-push SMS: list, reassemble, open.
         var notification: MMSPDU?
-        var reassembler = ConcatenationReassembler()
+        var collector = WAPPushCollector()
         var usedIndices: [Int] = []
         for _ in 0..<50 where notification == nil {
-            for stored in try await commands.listSMS() where !usedIndices.contains(stored.index) {
-                usedIndices.append(stored.index)
-                guard case .success(let pdu) = stored.pdu else { continue }
-                switch try reassembler.add(pdu, at: 0, location: String(stored.index)) {
-                case .single(let single): notification = try WAPPush.decode(single.tpdu.userData?.octets ?? []).mmsPDU()
-                case .complete(let message): notification = try WAPPush.decode(message.payload).mmsPDU()
-                default: break
-                }
+            for case .mms(let pdu, let indices) in collector.add(try await commands.listSMS(), at: 0) {
+                notification = pdu
+                usedIndices += indices
             }
             if notification == nil { try await Task.sleep(nanoseconds: 20_000_000) }
         }
