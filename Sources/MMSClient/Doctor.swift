@@ -97,7 +97,6 @@ public struct Doctor: Sendable {
         }
         add("port lock", .pass, "mmsctl holds \(path) exclusively")
         let modem = ModemCommands(channel: channel)
-        defer { Task { await channel.close() } }
         var answered = false
         for _ in 0..<3 where !answered {
             answered = (try? await channel.send("AT", timeout: 1)) != nil

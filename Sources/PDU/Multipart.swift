@@ -91,7 +91,7 @@ public struct MMSPart: Hashable, Sendable {
 
     /// The data with any Content-Transfer-Encoding undone.
     public var decodedData: [UInt8] {
-        switch transferEncoding?.trimmingASCIIWhitespace {
+        switch transferEncoding?.trimming(" \t\r\n") {
         case "base64": return Base64.decode(data) ?? Array(data)
         case "quoted-printable": return QuotedPrintable.decode(data)
         default: return Array(data)
@@ -236,14 +236,5 @@ extension MMSPart {
         }
         var reader = WSPReader(data, field: "nested multipart")
         return try Multipart.decode(from: &reader)
-    }
-}
-
-extension String {
-    var trimmingASCIIWhitespace: String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
-        return String(scalars)
     }
 }

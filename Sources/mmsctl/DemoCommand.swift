@@ -108,15 +108,9 @@ extension DemoCommand {
             "simulated \(modem.profile.manufacturer) \(modem.profile.model) on \(modem.devicePath); simulated MMSC at \(mmsc.url)"
         )
 
-        let start = Date()
-        var trace: (@Sendable (ATTraceDirection, String) -> Void)?
-        if traceAT {
-            trace = { @Sendable (direction: ATTraceDirection, line: String) in
-                let elapsed = Date().timeIntervalSince(start)
-                printError(String(format: "    %7.3f ", elapsed) + direction.rawValue + " " + line)
-            }
-        }
-        let channel = try ATChannel.open(device: modem.devicePath, lockDirectory: NSTemporaryDirectory(), trace: trace)
+        let channel = try ATChannel.open(
+            device: modem.devicePath, lockDirectory: NSTemporaryDirectory(),
+            trace: atTrace(enabled: traceAT, indent: "   "))
         let commands = ModemCommands(channel: channel)
         let notes = try await commands.initialize()
         let identity = try await commands.identity()
@@ -189,7 +183,11 @@ extension DemoCommand {
     }
 }
 
+/// Bytes of a hex literal written in this program (`SMSHex` parses; a bad literal is a programming error).
 func bytes(_ hex: String) -> [UInt8] {
-    let digits = Array(hex.filter(\.isHexDigit))
-    return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
+    do {
+        return try SMSHex.bytes(hex)
+    } catch {
+        preconditionFailure("bad hex literal: \(error)")
+    }
 }

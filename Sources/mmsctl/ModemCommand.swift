@@ -25,20 +25,22 @@ struct DeviceOptions: ParsableArguments {
                 "No modem found: give its AT port with --device (see `mmsctl modems`), or set modem.device in \(Configuration.userFile)."
             )
         }
-        let start = Date()
-        var trace: (@Sendable (ATTraceDirection, String) -> Void)?
-        if traceAT {
-            trace = { @Sendable (direction: ATTraceDirection, line: String) in
-                let elapsed = Date().timeIntervalSince(start)
-                printError(String(format: "%9.3f ", elapsed) + direction.rawValue + " " + line)
-            }
-        }
         do {
-            return try ATChannel.open(device: device, trace: trace)
+            return try ATChannel.open(device: device, trace: atTrace(enabled: traceAT))
         } catch {
             printError("mmsctl: \(error)")
             throw ExitStatus.noInput
         }
+    }
+}
+
+/// `--trace-at`: every AT line with the seconds since the start, to standard error.
+func atTrace(enabled: Bool, indent: String = "") -> (@Sendable (ATTraceDirection, String) -> Void)? {
+    guard enabled else { return nil }
+    let start = Date()
+    return { @Sendable (direction: ATTraceDirection, line: String) in
+        let elapsed = Date().timeIntervalSince(start)
+        printError(indent + String(format: "%9.3f ", elapsed) + direction.rawValue + " " + line)
     }
 }
 
@@ -58,7 +60,6 @@ struct ModemCommand: ParsableCommand {
 
         func run() async throws {
             let channel = try options.open()
-            defer { Task { await channel.close() } }
             let modem = ModemCommands(channel: channel)
             do {
                 let notes = try await modem.initialize(pin: options.pin)

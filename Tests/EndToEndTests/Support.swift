@@ -1,4 +1,5 @@
 import Foundation
+import PDU
 
 /// Runs the built `mmsctl` binary (it sits beside the test bundle in the build folder).
 enum MMSCtl {
@@ -59,7 +60,11 @@ func temporaryDirectory() throws -> URL {
     return url
 }
 
+/// Bytes of a hex literal written in this program (`SMSHex` parses; a bad literal is a programming error).
 func bytes(_ hex: String) -> [UInt8] {
-    let digits = Array(hex.filter(\.isHexDigit))
-    return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
+    do {
+        return try SMSHex.bytes(hex)
+    } catch {
+        preconditionFailure("bad hex literal: \(error)")
+    }
 }

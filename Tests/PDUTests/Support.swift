@@ -33,16 +33,11 @@ enum Corpus {
 
 /// Bytes from a hex string with optional spaces and newlines (test literals copied from the specs).
 func bytes(_ hex: String) -> [UInt8] {
-    let digits = hex.filter { $0.isHexDigit }
-    precondition(digits.count % 2 == 0, "odd hex literal")
-    var out: [UInt8] = []
-    var index = digits.startIndex
-    while index < digits.endIndex {
-        let next = digits.index(index, offsetBy: 2)
-        out.append(UInt8(digits[index..<next], radix: 16)!)
-        index = next
+    do {
+        return try SMSHex.bytes(hex)
+    } catch {
+        preconditionFailure("bad hex literal in a test: \(error)")
     }
-    return out
 }
 
 /// ASCII octets of a string (for spec examples written as "text").
