@@ -230,7 +230,7 @@ public struct ATParser: Sendable {
             return [.final(final)]
         }
         if let urc = urc(from: line) {
-            if UURC.needsPDU(urc) {
+            if URC.withPDU.contains(urc.name) {
                 pendingURC = urc
                 return []
             }
@@ -255,10 +255,6 @@ public struct ATParser: Sendable {
         if let commandName, name.dropFirst() == commandName.dropFirst() || name == commandName { return nil }
         return URC(name: name, value: String(line[line.index(after: colon)...]).trimming(" "))
     }
-}
-
-enum UURC {
-    static func needsPDU(_ urc: URC) -> Bool { URC.withPDU.contains(urc.name) }
 }
 
 extension String {

@@ -295,6 +295,3 @@ func textString<C: Collection>(_ octets: C) -> String where C.Element == UInt8 {
     if let text = String(validating: octets, as: UTF8.self) { return text }
     return String(String.UnicodeScalarView(octets.map { Unicode.Scalar($0) }))
 }
-
-/// The octets to write for a String that `textString` produced.
-func textOctets(_ text: String) -> [UInt8] { Array(text.utf8) }

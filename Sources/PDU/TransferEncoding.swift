@@ -28,22 +28,6 @@ enum Base64 {
         return output
     }
 
-    static func encode(_ input: [UInt8]) -> String {
-        var output: [UInt8] = []
-        var index = 0
-        while index < input.count {
-            let chunk = Array(input[index..<min(index + 3, input.count)])
-            let value =
-                (UInt32(chunk[0]) << 16) | (chunk.count > 1 ? UInt32(chunk[1]) << 8 : 0)
-                | (chunk.count > 2 ? UInt32(chunk[2]) : 0)
-            output.append(table[Int((value >> 18) & 0x3F)])
-            output.append(table[Int((value >> 12) & 0x3F)])
-            output.append(chunk.count > 1 ? table[Int((value >> 6) & 0x3F)] : UInt8(ascii: "="))
-            output.append(chunk.count > 2 ? table[Int(value & 0x3F)] : UInt8(ascii: "="))
-            index += 3
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
 }
 
 enum QuotedPrintable {

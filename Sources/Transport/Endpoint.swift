@@ -56,10 +56,6 @@ public struct HostPort: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var isIPv6Literal: Bool { host.contains(":") }
-    public var isIPLiteral: Bool {
-        isIPv6Literal
-            || (host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil })
-    }
 
     /// `host:port`, with brackets around IPv6.
     public var description: String { isIPv6Literal ? "[\(host)]:\(port)" : "\(host):\(port)" }
