@@ -43,6 +43,9 @@ public final class SimulatedModem: @unchecked Sendable {
     private var thread: Thread?
     private var running = false
     private var unplugged = false
+    /// Bumped by every start; a loop thread serves only its own generation, so a thread still
+    /// polling the old terminal after an unplug never reads the new one beside its successor.
+    private var generation = 0
 
     // Modem state (under lock).
     private var echo = true
@@ -106,7 +109,9 @@ public final class SimulatedModem: @unchecked Sendable {
         lock.withLock {
             guard !running else { return }
             running = true
-            let thread = Thread { [self] in loop() }
+            generation += 1
+            let mine = generation
+            let thread = Thread { [self] in loop(generation: mine) }
             thread.name = "mmsctl-simulated-modem"
             self.thread = thread
             thread.start()
@@ -249,11 +254,14 @@ public final class SimulatedModem: @unchecked Sendable {
 
     // MARK: The loop
 
-    private func loop() {
-        while lock.withLock({ running && !unplugged }) {
-            guard
-                let bytes = lock.withLock({ unplugged ? nil : terminal }).flatMap({ $0.read(timeoutMilliseconds: 50) })
-            else { break }
+    private func loop(generation mine: Int) {
+        func current() -> PseudoTerminal? {
+            lock.withLock { running && !unplugged && generation == mine ? terminal : nil }
+        }
+        while let terminal = current() {
+            guard let bytes = terminal.read(timeoutMilliseconds: 50) else { break }
+            // Bytes read by a thread whose generation has ended belong to no one.
+            guard lock.withLock({ generation == mine }) else { break }
             for byte in bytes { receive(byte) }
         }
     }
