@@ -45,7 +45,8 @@ import Transport
         var notification: MMSPDU?
         var collector = WAPPushCollector()
         var usedIndices: [Int] = []
-        for _ in 0..<50 where notification == nil {
+        let deadline = Date().addingTimeInterval(10)
+        while notification == nil, Date() < deadline {
             for case .mms(let pdu, let indices) in collector.add(try await commands.listSMS(), at: 0) {
                 notification = pdu
                 usedIndices += indices
