@@ -207,6 +207,15 @@ enum TextRenderer {
                         "part \(concat.sequence) of \(concat.total), reference \(concat.reference) (\(concat.referenceBits)-bit)"
                     ))
             }
+            if let language = sms.nationalLanguage {
+                var value = [
+                    language.locking.map { "locking shift \($0)" }, language.singleShift.map { "single shift \($0)" },
+                ].compactMap { $0 }.joined(separator: ", ")
+                if let missing = language.unsupported {
+                    value += " (no table for \(missing.joined(separator: ", ")): default alphabet used)"
+                }
+                fields.append(("Language", value))
+            }
             if let port = sms.destinationPort { fields.append(("Ports", "\(port) ← \(sms.originatorPort ?? 0)")) }
             if let udh = sms.udh, sms.concatenation == nil && sms.destinationPort == nil || udh.count > 2 {
                 fields.append(("UDH", udh.map { "IEI \($0.iei): \($0.data)" }.joined(separator: "; ")))

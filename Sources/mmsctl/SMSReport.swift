@@ -13,6 +13,13 @@ struct SMSReport: Encodable {
         var referenceBits: Int
         enum CodingKeys: String, CodingKey { case reference, total, sequence, referenceBits = "reference_bits" }
     }
+    struct Language: Encodable {
+        var locking: String?
+        var singleShift: String?
+        /// Languages whose table mmsctl lacks; the default alphabet was used for them.
+        var unsupported: [String]?
+        enum CodingKeys: String, CodingKey { case locking, singleShift = "single_shift", unsupported }
+    }
     struct DCS: Encodable {
         var value: Int
         var alphabet: String
@@ -38,6 +45,7 @@ struct SMSReport: Encodable {
     var validity: String?
     var udh: [Element]?
     var concatenation: Concat?
+    var nationalLanguage: Language?
     var destinationPort: Int?
     var originatorPort: Int?
     var text: String?
@@ -49,6 +57,7 @@ struct SMSReport: Encodable {
         case type, smsc, originator, destination, recipient, addressType = "address_type", pid, dcs, timestamp
         case timestampUnix = "timestamp_unix", dischargeTime = "discharge_time", status, statusText = "status_text"
         case messageReference = "message_reference", validity, udh, concatenation
+        case nationalLanguage = "national_language"
         case destinationPort = "destination_port", originatorPort = "originator_port", text
         case userDataHex = "user_data_hex", userDataMissing = "user_data_missing", tpduLength = "tpdu_length"
     }
@@ -105,6 +114,12 @@ struct SMSReport: Encodable {
                 concatenation = Concat(
                     reference: Int(concat.reference), total: Int(concat.total),
                     sequence: Int(concat.sequence), referenceBits: concat.sixteenBit ? 16 : 8)
+            }
+            if let tables = userData.header?.gsm7Tables, tables != .default {
+                let unsupported = tables.unsupported.map(\.name)
+                nationalLanguage = Language(
+                    locking: tables.locking?.name, singleShift: tables.singleShift?.name,
+                    unsupported: unsupported.isEmpty ? nil : unsupported)
             }
             if let ports = userData.header?.ports {
                 destinationPort = Int(ports.destination)

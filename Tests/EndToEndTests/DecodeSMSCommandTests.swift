@@ -71,3 +71,30 @@ import Testing
         #expect(result.stdout.contains("From           +31641600986"))
     }
 }
+
+/// National language shift tables through the command line (PDUs from NationalLanguageTests).
+@Suite struct DecodeNationalLanguageCommandTests {
+    @Test func aTurkishSMSShowsItsLanguageAndText() throws {
+        let result = try MMSCtl.run([
+            "decode", "--sms",
+            "00440481214300006201102100000021062501012401018930437ED08180737AD82DAEB3419DBAB83C4F830835",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Language       locking shift Turkish, single shift Turkish"))
+        #expect(result.stdout.contains("Text           Çağrı: İstanbul şubesi €5"))
+    }
+
+    @Test func aLanguageWithoutATableIsNamedInTheJSON() throws {
+        let result = try MMSCtl.run([
+            "decode", "--sms", "--json", "0044048121430000620110210000000A062501062401064121",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let results = try #require(document["results"] as? [[String: Any]])
+        let sms = try #require((results.first?["sms"] as? [[String: Any]])?.first)
+        let language = try #require(sms["national_language"] as? [String: Any])
+        #expect(language["locking"] as? String == "Hindi")
+        #expect(language["unsupported"] as? [String] == ["Hindi"])
+        #expect(sms["text"] as? String == "AB")
+    }
+}

@@ -15,9 +15,12 @@ public enum GSM7 {
     static let basicReverse: [Character: UInt8] = {
         var map: [Character: UInt8] = [:]
         for (index, char) in basic.enumerated() where index != 0x1B { map[char] = UInt8(index) }
-        map["ç"] = 0x09  // 23.038 maps both C-cedillas to 0x09 on encode
         return map
     }()
+
+    /// Characters the default table writes with a neighbour's septet when no table holds them:
+    /// 23.038 maps both C-cedillas to 0x09 on encode.
+    static let basicAliases: [Character: UInt8] = ["ç": 0x09]
 
     static let extendedReverse: [Character: UInt8] = {
         var map: [Character: UInt8] = [:]
@@ -25,9 +28,53 @@ public enum GSM7 {
         return map
     }()
 
+    /// The tables a message's septets are read with: the basic table (or a national locking shift
+    /// table) and the extension table (or a national single shift table), as its user data header
+    /// selects (IEI 0x25 and 0x24).
+    public struct Tables: Hashable, Sendable {
+        public var locking: NationalLanguage?
+        public var singleShift: NationalLanguage?
+
+        public init(locking: NationalLanguage? = nil, singleShift: NationalLanguage? = nil) {
+            self.locking = locking
+            self.singleShift = singleShift
+        }
+
+        public static let `default` = Tables()
+
+        /// Languages selected whose table mmsctl does not carry: the default one is used instead.
+        public var unsupported: [NationalLanguage] {
+            var missing: [NationalLanguage] = []
+            if let locking, locking.definesLockingTable, locking.lockingTable == nil { missing.append(locking) }
+            if let singleShift, singleShift.singleShiftTable == nil, !missing.contains(singleShift) {
+                missing.append(singleShift)
+            }
+            return missing
+        }
+
+        var basicTable: [Character] { locking?.lockingTable ?? GSM7.basic }
+        var extensionTable: [UInt8: Character] { singleShift?.singleShiftTable ?? GSM7.extended }
+
+        var basicReverse: [Character: UInt8] {
+            guard let table = locking?.lockingTable else { return GSM7.basicReverse }
+            var map: [Character: UInt8] = [:]
+            for (index, char) in table.enumerated() where index != 0x1B { map[char] = UInt8(index) }
+            return map
+        }
+
+        var extensionReverse: [Character: UInt8] {
+            guard let table = singleShift?.singleShiftTable else { return GSM7.extendedReverse }
+            var map: [Character: UInt8] = [:]
+            for (septet, char) in table { map[char] = septet }
+            return map
+        }
+    }
+
     /// Characters from septets. An unknown escape shows the basic character (23.038); ESC ESC and a
     /// trailing ESC show a space.
-    public static func decode(_ septets: some Collection<UInt8>) -> String {
+    public static func decode(_ septets: some Collection<UInt8>, tables: Tables = .default) -> String {
+        let basic = tables.basicTable
+        let extended = tables.extensionTable
         var text = ""
         var escaped = false
         for raw in septets {
@@ -49,15 +96,20 @@ public enum GSM7 {
         return text
     }
 
-    /// Septets for a text, or nil when a character is in neither table.
-    public static func encode(_ text: String) -> [UInt8]? {
+    /// Septets for a text, or nil when a character is in neither table. A character both tables
+    /// hold takes the single septet.
+    public static func encode(_ text: String, tables: Tables = .default) -> [UInt8]? {
+        let basic = tables == .default ? basicReverse : tables.basicReverse
+        let extended = tables == .default ? extendedReverse : tables.extensionReverse
         var septets: [UInt8] = []
         septets.reserveCapacity(text.count)
         for char in text {
-            if let septet = basicReverse[char] {
+            if let septet = basic[char] {
                 septets.append(septet)
-            } else if let septet = extendedReverse[char] {
+            } else if let septet = extended[char] {
                 septets.append(0x1B)
+                septets.append(septet)
+            } else if tables.locking?.lockingTable == nil, let septet = basicAliases[char] {
                 septets.append(septet)
             } else {
                 return nil

@@ -198,6 +198,17 @@ public struct UserDataHeader: Hashable, Sendable {
         return nil
     }
 
+    /// IEI 0x25 and 0x24: the national language tables the 7-bit text is written in. An identifier
+    /// 23.038 does not define reads as the default table.
+    public var gsm7Tables: GSM7.Tables {
+        func language(_ identifier: UInt8) -> NationalLanguage? {
+            elements.last { $0.identifier == identifier && $0.data.count == 1 }.flatMap {
+                NationalLanguage(rawValue: $0.data[0])
+            }
+        }
+        return GSM7.Tables(locking: language(0x25), singleShift: language(0x24))
+    }
+
     /// Encoded length including the UDHL octet.
     public var encodedLength: Int { 1 + elements.reduce(0) { $0 + 2 + $1.data.count } }
 

@@ -18,9 +18,10 @@ public struct SMSUserData: Hashable, Sendable {
         self.body = body
     }
 
-    /// Text in the best alphabet: GSM 7-bit when every character has a septet, UCS2 otherwise.
+    /// Text in the best alphabet: GSM 7-bit when every character has a septet (in the national
+    /// language tables the header selects, if any), UCS2 otherwise.
     public init(text: String, header: UserDataHeader? = nil) {
-        if let septets = GSM7.encode(text) {
+        if let septets = GSM7.encode(text, tables: header?.gsm7Tables ?? .default) {
             self.init(header: header, body: .septets(septets))
         } else {
             self.init(header: header, body: .octets(text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }))
@@ -44,7 +45,7 @@ public struct SMSUserData: Hashable, Sendable {
     public func text(dcs: DataCodingScheme) -> String? {
         if dcs.isCompressed { return nil }
         switch (body, dcs.alphabet) {
-        case (.septets(let septets), _): return GSM7.decode(septets)
+        case (.septets(let septets), _): return GSM7.decode(septets, tables: header?.gsm7Tables ?? .default)
         case (.octets(let octets), .ucs2): return Charset.decodeUTF16(octets, bigEndian: true)
         default: return nil
         }
