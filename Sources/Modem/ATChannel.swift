@@ -315,10 +315,14 @@ final class ReaderThread: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Stops and waits (at most half a second) until the thread no longer uses the descriptor.
+    /// Stops and waits until the thread no longer uses the descriptor, so the caller may close it:
+    /// a reader still polling a closed number could otherwise take bytes meant for whatever opens
+    /// that number next. The descriptor is non-blocking and polled for 50 ms at a time, so the wait
+    /// is short. Safe to call more than once.
     func stopAndWait() {
         stop()
-        _ = finished.wait(timeout: .now() + 0.5)
+        finished.wait()
+        finished.signal()
     }
 
     private var isStopped: Bool {
