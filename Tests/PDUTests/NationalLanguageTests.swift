@@ -6,6 +6,23 @@ import Testing
 /// National language shift tables (3GPP TS 23.038 §6.2.1.2.4, Annex A; UDH IEIs 0x24 and 0x25 of
 /// TS 23.040 §9.2.3.24.15–16). Expected characters are read off the Annex A tables by hand.
 @Suite struct NationalLanguageTests {
+    @Test func everyLockingTableHasASeptetForEachOf128CodesAndESCInItsPlace() {
+        for language in NationalLanguage.allCases {
+            guard let table = language.lockingTable else { continue }
+            #expect(table.count == 128, "\(language.name)")
+            #expect(table[0x1B] == "\u{1B}", "\(language.name)")
+            #expect(Set(table).count == 128, "\(language.name): a character twice")
+        }
+        // Every septet after ESC in every language reads as something, whatever the tables hold.
+        for locking in [nil] + NationalLanguage.allCases {
+            for single in [nil] + NationalLanguage.allCases {
+                let tables = GSM7.Tables(locking: locking, singleShift: single)
+                let all = (0..<128).flatMap { [UInt8(0x1B), UInt8($0)] } + (0..<128).map { UInt8($0) }
+                #expect(GSM7.decode(all, tables: tables).count == 128 + 127)
+            }
+        }
+    }
+
     @Test func turkishLockingShiftReplacesTheBasicTable() {
         // A.3.1: 0B Ğ, 0C ğ, 40 İ, 07 ı, 1C Ş, 1D ş, 60 ç, 04 €; 41 is still A.
         let septets: [UInt8] = [0x0B, 0x0C, 0x40, 0x07, 0x1C, 0x1D, 0x60, 0x04, 0x41]
