@@ -115,7 +115,8 @@ struct SMSReport: Encodable {
                     reference: Int(concat.reference), total: Int(concat.total),
                     sequence: Int(concat.sequence), referenceBits: concat.sixteenBit ? 16 : 8)
             }
-            if let tables = userData.header?.gsm7Tables, tables != .default {
+            let tables = userData.gsm7Tables
+            if tables != .default {
                 let unsupported = tables.unsupported.map(\.name)
                 nationalLanguage = Language(
                     locking: tables.locking?.name, singleShift: tables.singleShift?.name,

@@ -12,21 +12,27 @@ public enum GSM7 {
         0x40: "|", 0x65: "€",
     ]
 
-    static let basicReverse: [Character: UInt8] = {
-        var map: [Character: UInt8] = [:]
-        for (index, char) in basic.enumerated() where index != 0x1B { map[char] = UInt8(index) }
-        return map
-    }()
+    static let basicReverse = reverse(basic)
 
     /// Characters the default table writes with a neighbour's septet when no table holds them:
     /// 23.038 maps both C-cedillas to 0x09 on encode.
     static let basicAliases: [Character: UInt8] = ["ç": 0x09]
 
-    static let extendedReverse: [Character: UInt8] = {
+    static let extendedReverse = reverse(extended)
+
+    /// Character → septet for a basic or locking table (ESC has no character).
+    static func reverse(_ table: [Character]) -> [Character: UInt8] {
         var map: [Character: UInt8] = [:]
-        for (septet, char) in extended { map[char] = septet }
+        for (index, char) in table.enumerated() where index != 0x1B { map[char] = UInt8(index) }
         return map
-    }()
+    }
+
+    /// Character → septet for an extension or single shift table.
+    static func reverse(_ table: [UInt8: Character]) -> [Character: UInt8] {
+        var map: [Character: UInt8] = [:]
+        for (septet, char) in table { map[char] = septet }
+        return map
+    }
 
     /// The tables a message's septets are read with: the basic table (or a national locking shift
     /// table) and the extension table (or a national single shift table), as its user data header
@@ -54,19 +60,11 @@ public enum GSM7 {
 
         var basicTable: [Character] { locking?.lockingTable ?? GSM7.basic }
         var extensionTable: [UInt8: Character] { singleShift?.singleShiftTable ?? GSM7.extended }
-
         var basicReverse: [Character: UInt8] {
-            guard let table = locking?.lockingTable else { return GSM7.basicReverse }
-            var map: [Character: UInt8] = [:]
-            for (index, char) in table.enumerated() where index != 0x1B { map[char] = UInt8(index) }
-            return map
+            locking.flatMap { NationalTables.lockingReverse[$0] } ?? GSM7.basicReverse
         }
-
         var extensionReverse: [Character: UInt8] {
-            guard let table = singleShift?.singleShiftTable else { return GSM7.extendedReverse }
-            var map: [Character: UInt8] = [:]
-            for (septet, char) in table { map[char] = septet }
-            return map
+            singleShift.flatMap { NationalTables.singleReverse[$0] } ?? GSM7.extendedReverse
         }
     }
 
@@ -99,8 +97,8 @@ public enum GSM7 {
     /// Septets for a text, or nil when a character is in neither table. A character both tables
     /// hold takes the single septet.
     public static func encode(_ text: String, tables: Tables = .default) -> [UInt8]? {
-        let basic = tables == .default ? basicReverse : tables.basicReverse
-        let extended = tables == .default ? extendedReverse : tables.extensionReverse
+        let basic = tables.basicReverse
+        let extended = tables.extensionReverse
         var septets: [UInt8] = []
         septets.reserveCapacity(text.count)
         for char in text {

@@ -29,31 +29,26 @@ public enum NationalLanguage: UInt8, Hashable, Sendable, CaseIterable, Codable {
 
     /// The locking shift table (septet → character), where 23.038 defines one and mmsctl has it.
     /// Spanish has none: a Spanish locking shift means the default alphabet.
-    var lockingTable: [Character]? {
-        switch self {
-        case .turkish: return NationalTables.turkishLocking
-        case .portuguese: return NationalTables.portugueseLocking
-        default: return nil
-        }
-    }
+    var lockingTable: [Character]? { NationalTables.locking[self] }
 
     /// The single shift table (septet after ESC → character), where mmsctl has it.
-    var singleShiftTable: [UInt8: Character]? {
-        switch self {
-        case .turkish: return NationalTables.turkishSingle
-        case .spanish: return NationalTables.spanishSingle
-        case .portuguese: return NationalTables.portugueseSingle
-        default: return nil
-        }
-    }
+    var singleShiftTable: [UInt8: Character]? { NationalTables.single[self] }
 
     /// Whether 23.038 defines a locking shift table for this language (all but Spanish).
     var definesLockingTable: Bool { self != .spanish }
 }
 
 /// The tables of 23.038 Annex A, written out like `GSM7.basic`: a 128-character string per locking
-/// table (index = septet; 0x1B is ESC), a dictionary per single shift table.
+/// table (index = septet; 0x1B is ESC), a dictionary per single shift table; both ways, each
+/// reversed once.
 enum NationalTables {
+    static let locking: [NationalLanguage: [Character]] = [.turkish: turkishLocking, .portuguese: portugueseLocking]
+    static let single: [NationalLanguage: [UInt8: Character]] = [
+        .turkish: turkishSingle, .spanish: spanishSingle, .portuguese: portugueseSingle,
+    ]
+    static let lockingReverse = locking.mapValues(GSM7.reverse)
+    static let singleReverse = single.mapValues(GSM7.reverse)
+
     /// A.3.1 Turkish locking shift: the default table with €, ı, Ğ, ğ, Ş, ş, İ and ç in place of
     /// è, ì, Ø, ø, Æ, æ, ¡ and ¿.
     static let turkishLocking: [Character] = Array(

@@ -51,7 +51,7 @@ public struct ConcatenationReassembler: Codable, Hashable, Sendable {
             case .septets:
                 var septets: [UInt8] = []
                 for part in deliver { septets += part.userData.octets }
-                return GSM7.decode(septets, tables: first.userData.header?.gsm7Tables ?? .default)
+                return GSM7.decode(septets, tables: first.userData.gsm7Tables)
             case .octets:
                 return first.dataCoding.alphabet == .ucs2
                     ? Charset.decodeUTF16(payload, bigEndian: true) : nil

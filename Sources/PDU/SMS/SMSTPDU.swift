@@ -28,6 +28,9 @@ public struct SMSUserData: Hashable, Sendable {
         }
     }
 
+    /// The 7-bit tables the header selects (the default ones without a header).
+    public var gsm7Tables: GSM7.Tables { header?.gsm7Tables ?? .default }
+
     /// The DCS alphabet this body needs.
     public var alphabet: DataCodingScheme.Alphabet {
         if case .septets = body { return .gsm7 }
@@ -45,7 +48,7 @@ public struct SMSUserData: Hashable, Sendable {
     public func text(dcs: DataCodingScheme) -> String? {
         if dcs.isCompressed { return nil }
         switch (body, dcs.alphabet) {
-        case (.septets(let septets), _): return GSM7.decode(septets, tables: header?.gsm7Tables ?? .default)
+        case (.septets(let septets), _): return GSM7.decode(septets, tables: gsm7Tables)
         case (.octets(let octets), .ucs2): return Charset.decodeUTF16(octets, bigEndian: true)
         default: return nil
         }
