@@ -48,13 +48,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PDUTests", dependencies: ["PDU"]),
+        // Helpers the test targets share (hex literals, seeded generator, sample messages, vector paths).
+        .target(name: "TestSupport", dependencies: ["PDU"], path: "Tests/TestSupport"),
+        .testTarget(name: "PDUTests", dependencies: ["PDU", "TestSupport"]),
         // Transcripts/ holds AT transcripts written from vendor manuals, read by path in the tests.
-        .testTarget(name: "ModemTests", dependencies: ["Modem", "Simulator", "PDU"], exclude: ["Transcripts"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "Simulator", "PDU"]),
-        .testTarget(name: "MMSClientTests", dependencies: ["MMSClient", "Modem", "Simulator", "PDU"]),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["mmsctl", "PDU", "Modem", "Transport", "MMSClient", "Simulator"]),
+            name: "ModemTests", dependencies: ["Modem", "Simulator", "PDU", "TestSupport"], exclude: ["Transcripts"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Simulator", "PDU"]),
+        .testTarget(name: "MMSClientTests", dependencies: ["MMSClient", "Modem", "Simulator", "PDU", "TestSupport"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["mmsctl", "PDU", "Modem", "Transport", "MMSClient", "Simulator", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

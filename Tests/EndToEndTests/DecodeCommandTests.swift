@@ -1,16 +1,12 @@
 import Foundation
 import PDU
+import TestSupport
 import Testing
 
 /// `mmsctl decode` run as a user would run it.
 @Suite struct DecodeCommandTests {
     /// protocol-reference §11.1's M-Notification.ind, written by hand.
-    static let notification = bytes(
-        """
-        8C 82 98 4F 67 51 4B 4B 42 00 8D 90 89 08 80 45 72 6F 74 69 6B 00
-        96 50 69 6E 2D 55 70 73 00 8A 80 8E 02 40 00 88 05 81 03 03 F4 80
-        83 68 74 74 70 3A 2F 2F 65 70 73 33 2E 64 65 2F 4F 2F 5A 39 49 5A 4F 00
-        """)
+    static let notification = WorkedExamples.notification
 
     @Test func textOutputShowsEveryHeader() throws {
         let dir = try temporaryDirectory()

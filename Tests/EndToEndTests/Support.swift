@@ -59,12 +59,3 @@ func temporaryDirectory() throws -> URL {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
-
-/// Bytes of a hex literal written in this program (`SMSHex` parses; a bad literal is a programming error).
-func bytes(_ hex: String) -> [UInt8] {
-    do {
-        return try SMSHex.bytes(hex)
-    } catch {
-        preconditionFailure("bad hex literal: \(error)")
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import MMSClient
@@ -71,13 +72,7 @@ import Testing
 
     @Test func aFullStorageBlocksNotifications() async throws {
         let modem = try SimulatedModem()
-        let sms = SMSPDU(
-            tpdu: .deliver(
-                SMSDeliver(
-                    originator: SMSAddress("+1555"), dataCoding: .gsm7,
-                    serviceCentreTimestamp: SMSTimestamp(
-                        year: 2026, month: 1, day: 1, hour: 0, minute: 0, second: 0, quarterHours: 0),
-                    userData: SMSUserData(text: "x"))))
+        let sms = SampleSMS.text("x", from: "+1555")
         for _ in 0..<23 { _ = modem.store(sms) }
         modem.start()
         defer { modem.stop() }

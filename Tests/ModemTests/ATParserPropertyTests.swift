@@ -1,21 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Modem
 
 /// The parser must not depend on how the port splits the stream, and garbage must never trap it.
 @Suite struct ATParserPropertyTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func events(_ stream: [UInt8], command: String, chunks: [Int]) -> [ATEvent] {
         var parser = ATParser()
         parser.begin(command: command, expectsPrompt: command.hasPrefix("AT+CMGS"))
@@ -33,7 +23,7 @@ import Testing
 
     @Test(.enabled(if: Transcript.available, "../shared/vectors is not present"))
     func everySplitOfARealStreamGivesTheSameEvents() {
-        var rng = Generator(state: 7)
+        var rng = SeededGenerator(seed: 7)
         for transcript in Transcript.all() + Transcript.all(in: Transcript.ownFolder) {
             guard
                 let command = transcript.steps.first(where: { $0.host }).map({
@@ -53,7 +43,7 @@ import Testing
     }
 
     @Test func garbageNeverTrapsAndLinesAreBounded() {
-        var rng = Generator(state: 11)
+        var rng = SeededGenerator(seed: 11)
         for _ in 0..<300 {
             var parser = ATParser()
             parser.begin(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Modem
@@ -7,17 +8,6 @@ import Testing
 
 /// The AT layer over a real pseudo-terminal against the simulated modem, with every fault.
 @Suite(.serialized) struct ChannelTests {
-    static func textSMS(_ text: String, from sender: String = "+15557654321") -> SMSPDU {
-        SMSPDU(
-            smsc: SMSAddress("+15550199999"),
-            tpdu: .deliver(
-                SMSDeliver(
-                    originator: SMSAddress(sender), dataCoding: .gsm7,
-                    serviceCentreTimestamp: SMSTimestamp(
-                        year: 2026, month: 11, day: 25, hour: 10, minute: 0, second: 0, quarterHours: 4),
-                    userData: SMSUserData(text: text))))
-    }
-
     /// A started simulator and a channel on it, closed at the end.
     static func withModem<T>(_ profile: ModemProfile = .generic, _ body: (SimulatedModem, ATChannel) async throws -> T)
         async throws -> T
@@ -72,8 +62,8 @@ import Testing
 
     @Test func storedMessagesAreListedReadAndDeleted() async throws {
         try await Self.withModem { (modem: SimulatedModem, channel: ATChannel) async throws -> Void in
-            let first = try #require(modem.store(Self.textSMS("first")))
-            _ = modem.store(Self.textSMS("second"))
+            let first = try #require(modem.store(SampleSMS.text("first")))
+            _ = modem.store(SampleSMS.text("second"))
             let commands = ModemCommands(channel: channel)
             _ = try await commands.initialize()
             let listed = try await commands.listSMS()
@@ -108,7 +98,7 @@ import Testing
             let commands = ModemCommands(channel: channel)
             let notes = try await commands.initialize(indications: .route)
             #expect(notes.contains("indications +CNMI=2,2,0,0,0"))
-            let sms = Self.textSMS("routed")
+            let sms = SampleSMS.text("routed")
             #expect(modem.deliver(sms) == nil)
             let urc = try #require(await Self.nextURC(channel))
             #expect(urc.name == "+CMT" && urc.pdu == sms.hex)
@@ -120,7 +110,7 @@ import Testing
     @Test func newMessagesAreAnnouncedAsURCs() async throws {
         try await Self.withModem { (modem: SimulatedModem, channel: ATChannel) async throws -> Void in
             _ = try await ModemCommands(channel: channel).initialize()
-            let index = modem.deliver(Self.textSMS("ping"))
+            let index = modem.deliver(SampleSMS.text("ping"))
             let urc = try #require(await Self.nextURC(channel))
             #expect(urc.name == "+CMTI")
             #expect(urc.fields == ["ME", String(index ?? -1)])
@@ -176,7 +166,7 @@ import Testing
         try await Self.withModem { (modem: SimulatedModem, channel: ATChannel) async throws -> Void in
             let commands = ModemCommands(channel: channel)
             _ = try await commands.initialize()
-            _ = modem.store(Self.textSMS("busy"))
+            _ = modem.store(SampleSMS.text("busy"))
             modem.faults.simBusy = 2
             #expect(try await commands.listSMS().count == 1)
             await #expect(throws: ATError.failed(command: "AT+CMGD=9", result: .cmsError(code: 321, text: "321"))) {
@@ -189,9 +179,9 @@ import Testing
         try await Self.withModem { (modem: SimulatedModem, channel: ATChannel) async throws -> Void in
             let commands = ModemCommands(channel: channel)
             _ = try await commands.initialize()
-            for number in 0..<23 { _ = modem.store(Self.textSMS("old \(number)")) }
+            for number in 0..<23 { _ = modem.store(SampleSMS.text("old \(number)")) }
             #expect(try await commands.storageUse().first?.isNearlyFull == true)
-            #expect(modem.deliver(Self.textSMS("new")) == nil)
+            #expect(modem.deliver(SampleSMS.text("new")) == nil)
             #expect(await Self.nextURC(channel, within: 0.3) == nil)
             try await commands.deleteSMS(index: 0)
             let urc = try #require(await Self.nextURC(channel))
@@ -356,7 +346,7 @@ final class URCCollector: @unchecked Sendable {
 @Suite(.serialized) struct SimulatorLifecycleTests {
     @Test func afterReplugTheModemAnswersOnItsNewPathWithItsStorageKept() async throws {
         let modem = try SimulatedModem()
-        _ = modem.store(ChannelTests.textSMS("kept"))
+        _ = modem.store(SampleSMS.text("kept"))
         modem.start()
         let first = try ATChannel.open(device: modem.devicePath, lockDirectory: NSTemporaryDirectory())
         _ = try await ModemCommands(channel: first).initialize()

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import PDU
@@ -47,14 +48,7 @@ struct GammuTests {
 
     @Test func gammuReadsTheStoredSMS() throws {
         let modem = try SimulatedModem()
-        let pdu = SMSPDU(
-            smsc: SMSAddress("+15550199999"),
-            tpdu: .deliver(
-                SMSDeliver(
-                    originator: SMSAddress("+15557654321"), dataCoding: .gsm7,
-                    serviceCentreTimestamp: SMSTimestamp(
-                        year: 2026, month: 11, day: 25, hour: 10, minute: 0, second: 0, quarterHours: 4),
-                    userData: SMSUserData(text: "Read me, gammu"))))
+        let pdu = SampleSMS.text("Read me, gammu")
         _ = modem.store(pdu)
         modem.start()
         defer { modem.stop() }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Modem
@@ -144,8 +145,7 @@ struct Transcript: CustomTestStringConvertible, Sendable {
     var steps: [(host: Bool, bytes: [UInt8])]
     var testDescription: String { name }
 
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/vectors/at")
+    static let folder = SharedVectors.root.appendingPathComponent("at")
     static var available: Bool { FileManager.default.fileExists(atPath: folder.path) }
 
     /// This project's own transcripts, written from vendor AT manuals.

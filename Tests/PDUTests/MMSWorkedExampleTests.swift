@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import PDU
@@ -6,12 +7,7 @@ import Testing
 /// (not produced by this encoder), decoded field by field and re-encoded byte for byte.
 @Suite struct MMSWorkedExampleTests {
     /// §11.1: the M-Notification.ind inside ofono's wap_push_1 (the WSP push data).
-    static let notification = bytes(
-        """
-        8C 82 98 4F 67 51 4B 4B 42 00 8D 90 89 08 80 45 72 6F 74 69 6B 00
-        96 50 69 6E 2D 55 70 73 00 8A 80 8E 02 40 00 88 05 81 03 03 F4 80
-        83 68 74 74 70 3A 2F 2F 65 70 73 33 2E 64 65 2F 4F 2F 5A 39 49 5A 4F 00
-        """)
+    static let notification = WorkedExamples.notification
 
     @Test func notificationIndFieldsMatchTheWorkedExample() throws {
         let pdu = try MMSPDU.decode(Self.notification)

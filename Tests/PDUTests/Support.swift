@@ -1,11 +1,10 @@
 import Foundation
 import PDU
+import TestSupport
 
 /// The shared test vectors (`../shared/vectors` beside the repository), when present.
 enum Corpus {
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/vectors")
+    static let root = SharedVectors.root
 
     static var available: Bool { FileManager.default.fileExists(atPath: root.appendingPathComponent("mms").path) }
 
@@ -31,27 +30,5 @@ enum Corpus {
     ]
 }
 
-/// Bytes from a hex string with optional spaces and newlines (test literals copied from the specs).
-func bytes(_ hex: String) -> [UInt8] {
-    do {
-        return try SMSHex.bytes(hex)
-    } catch {
-        preconditionFailure("bad hex literal in a test: \(error)")
-    }
-}
-
 /// ASCII octets of a string (for spec examples written as "text").
 func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
-
-/// A small deterministic generator (SplitMix64) so random tests are repeatable from their seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
