@@ -32,6 +32,23 @@ struct DeviceOptions: ParsableArguments {
             throw ExitStatus.noInput
         }
     }
+
+    /// Opens the modem, initialises it (with `--pin` when given), runs `body` with the modem and the
+    /// initialisation notes, and closes the port, on errors too. A modem error is printed and exits
+    /// with 69 (EX_UNAVAILABLE).
+    func withModem<T>(_ body: (ModemCommands, [String]) async throws -> T) async throws -> T {
+        let channel = try open()
+        let modem = ModemCommands(channel: channel)
+        do {
+            let result = try await body(modem, try await modem.initialize(pin: pin))
+            await channel.close()
+            return result
+        } catch {
+            await channel.close()
+            printError("mmsctl: \(error)")
+            throw ExitCode(69)
+        }
+    }
 }
 
 /// `--trace-at`: every AT line with the seconds since the start, to standard error.
@@ -59,56 +76,48 @@ struct ModemCommand: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let channel = try options.open()
-            let modem = ModemCommands(channel: channel)
-            do {
-                let notes = try await modem.initialize(pin: options.pin)
-                let identity = try await modem.identity()
-                let registration = try? await modem.registration()
-                let signal = try? await modem.signal()
-                let storage = (try? await modem.storageUse()) ?? []
-                await channel.close()
-                if json {
-                    struct Report: Encodable {
-                        var identity: ModemIdentity
-                        var registration: Registration?
-                        var rssi: Int?
-                        var signalDBm: Int?
-                        var storage: [StorageUse]
-                        var notes: [String]
-                    }
-                    print(
-                        jsonString(
-                            Report(
-                                identity: identity, registration: registration, rssi: signal?.rssi,
-                                signalDBm: signal?.dBm ?? nil, storage: storage, notes: notes)))
-                    return
+            let (notes, identity, registration, signal, storage) = try await options.withModem { modem, notes in
+                (
+                    notes, try await modem.identity(), try? await modem.registration(), try? await modem.signal(),
+                    (try? await modem.storageUse()) ?? []
+                )
+            }
+            if json {
+                struct Report: Encodable {
+                    var identity: ModemIdentity
+                    var registration: Registration?
+                    var rssi: Int?
+                    var signalDBm: Int?
+                    var storage: [StorageUse]
+                    var notes: [String]
                 }
                 print(
-                    "Modem         \(identity.manufacturer ?? "?") \(identity.model ?? "?") (\(identity.revision ?? "?"))"
-                )
-                print("IMEI          \(identity.imei ?? "?")")
-                print("IMSI          \(identity.imsi ?? "?")")
-                if let number = identity.ownNumber { print("Number        \(number)") }
-                if let registration {
-                    print(
-                        "Registration  \(registration.isRegistered ? "registered" : "not registered") (stat \(registration.status))"
-                    )
-                }
-                if let signal {
-                    print("Signal        \(signal.dBm.map { "\($0) dBm" } ?? "unknown") (rssi \(signal.rssi))")
-                }
-                for use in storage {
-                    print(
-                        "Storage \(use.memory.padding(toLength: 6, withPad: " ", startingAt: 0))\(use.used)/\(use.total)"
-                            + (use.isNearlyFull ? "  nearly full: new notifications will be held by the network" : ""))
-                }
-                for note in notes { print("Note          \(note)") }
-            } catch {
-                await channel.close()
-                printError("mmsctl: \(error)")
-                throw ExitCode(69)
+                    jsonString(
+                        Report(
+                            identity: identity, registration: registration, rssi: signal?.rssi,
+                            signalDBm: signal?.dBm ?? nil, storage: storage, notes: notes)))
+                return
             }
+            print(
+                "Modem         \(identity.manufacturer ?? "?") \(identity.model ?? "?") (\(identity.revision ?? "?"))"
+            )
+            print("IMEI          \(identity.imei ?? "?")")
+            print("IMSI          \(identity.imsi ?? "?")")
+            if let number = identity.ownNumber { print("Number        \(number)") }
+            if let registration {
+                print(
+                    "Registration  \(registration.isRegistered ? "registered" : "not registered") (stat \(registration.status))"
+                )
+            }
+            if let signal {
+                print("Signal        \(signal.dBm.map { "\($0) dBm" } ?? "unknown") (rssi \(signal.rssi))")
+            }
+            for use in storage {
+                print(
+                    "Storage \(use.memory.padding(toLength: 6, withPad: " ", startingAt: 0))\(use.used)/\(use.total)"
+                        + (use.isNearlyFull ? "  nearly full: new notifications will be held by the network" : ""))
+            }
+            for note in notes { print("Note          \(note)") }
         }
     }
 
@@ -118,29 +127,19 @@ struct ModemCommand: ParsableCommand {
         @OptionGroup var options: DeviceOptions
 
         func run() async throws {
-            let channel = try options.open()
-            let modem = ModemCommands(channel: channel)
-            do {
-                _ = try await modem.initialize(pin: options.pin)
-                let messages = try await modem.listSMS()
-                await channel.close()
-                if messages.isEmpty { print("no stored SMS") }
-                for message in messages {
-                    switch message.pdu {
-                    case .success(let pdu):
-                        let summary = SMSReport(pdu)
-                        print(
-                            "\(message.index): \(summary.type) from \(summary.originator ?? summary.recipient ?? "?") "
-                                + (summary.destinationPort == 2948
-                                    ? "(WAP push)" : summary.text.map { "\"\($0)\"" } ?? ""))
-                    case .failure(let error):
-                        print("\(message.index): undecodable: \(error)")
-                    }
+            let messages = try await options.withModem { modem, _ in try await modem.listSMS() }
+            if messages.isEmpty { print("no stored SMS") }
+            for message in messages {
+                switch message.pdu {
+                case .success(let pdu):
+                    let summary = SMSReport(pdu)
+                    print(
+                        "\(message.index): \(summary.type) from \(summary.originator ?? summary.recipient ?? "?") "
+                            + (summary.destinationPort == 2948
+                                ? "(WAP push)" : summary.text.map { "\"\($0)\"" } ?? ""))
+                case .failure(let error):
+                    print("\(message.index): undecodable: \(error)")
                 }
-            } catch {
-                await channel.close()
-                printError("mmsctl: \(error)")
-                throw ExitCode(69)
             }
         }
     }

@@ -1,4 +1,6 @@
 import Foundation
+import Simulator
+import TestSupport
 import Testing
 
 /// The README's first command, and the commands around the simulator, run as a user runs them.
@@ -22,10 +24,11 @@ import Testing
         #expect((document["results"] as? [Any])?.count == 3)
     }
 
-    @Test func doctorOnTheSimulatedModemPasses() throws {
+    /// Runs `mmsctl sim` with `arguments` and hands `body` the tty path it prints.
+    static func withSim(_ arguments: [String] = [], _ body: (String) throws -> Void) throws {
         let sim = Process()
         sim.executableURL = MMSCtl.binary
-        sim.arguments = ["sim", "--seconds", "30"]
+        sim.arguments = ["sim", "--seconds", "30"] + arguments
         let pipe = Pipe()
         sim.standardOutput = pipe
         sim.standardError = FileHandle.nullDevice
@@ -34,13 +37,48 @@ import Testing
         let path = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(
             in: .whitespacesAndNewlines)
         #expect(path.hasPrefix("/dev/pts/"))
-        let result = try MMSCtl.run(["doctor", "--device", path, "--mmsc", "http://mms.example/", "--json"])
-        #expect(result.status == 0, "\(result.stdout)")
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(document["ok"] as? Bool == true)
+        try body(path)
+    }
+
+    @Test func doctorOnTheSimulatedModemPasses() throws {
+        try Self.withSim { path in
+            let result = try MMSCtl.run(["doctor", "--device", path, "--mmsc", "http://mms.example/", "--json"])
+            #expect(result.status == 0, "\(result.stdout)")
+            let document = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            #expect(document["ok"] as? Bool == true)
+        }
         let failing = try MMSCtl.run(["doctor", "--device", "/dev/ttyUSB-none"])
         #expect(failing.status == 1)
         #expect(failing.stdout.contains("✘ device        /dev/ttyUSB-none does not exist"))
+    }
+
+    @Test func modemInfoAndListSMSReadTheSimulatedModem() throws {
+        try Self.withSim(["--profile", "quectel", "--inject", SampleSMS.text("hello from the sim").hex]) { path in
+            let info = try MMSCtl.run(["modem", "info", "--device", path, "--json"])
+            #expect(info.status == 0, "\(info.stderr)")
+            let document = try #require(
+                try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])
+            let identity = try #require(document["identity"] as? [String: Any])
+            #expect(identity["manufacturer"] as? String == ModemProfile.quectel.manufacturer)
+            #expect(identity["imsi"] as? String == ModemProfile.quectel.imsi)
+            let list = try MMSCtl.run(["modem", "list-sms", "--device", path])
+            #expect(list.status == 0, "\(list.stderr)")
+            #expect(list.stdout.contains("SMS-DELIVER from +15557654321 \"hello from the sim\""), "\(list.stdout)")
+        }
+    }
+
+    @Test func aPINLockedSIMExitsUnavailableUntilThePINIsGiven() throws {
+        try Self.withSim(["--pin", "2468"]) { path in
+            let locked = try MMSCtl.run(["modem", "list-sms", "--device", path])
+            #expect(locked.status == 69)
+            #expect(locked.stderr.contains("SIM PIN"), "\(locked.stderr)")
+            let wrong = try MMSCtl.run(["modem", "info", "--device", path, "--pin", "0000"])
+            #expect(wrong.status == 69)
+            let unlocked = try MMSCtl.run(["modem", "list-sms", "--device", path, "--pin", "2468"])
+            #expect(unlocked.status == 0, "\(unlocked.stderr)")
+            #expect(unlocked.stdout.contains("no stored SMS"))
+        }
     }
 
     @Test func modemsSaysWhatItFoundOrWhyItCannotSee() throws {
