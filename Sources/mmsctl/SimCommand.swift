@@ -16,7 +16,7 @@ struct SimCommand: ParsableCommand {
               mmsctl sim
               mmsctl sim --profile huawei --pin 1234
               mmsctl sim --inject 0791947122725014440185F0...     # store an SMS (PDU hex) at start
-              mmsctl modem info --device "$(mmsctl sim --print-path-only & sleep 1)"
+              mmsctl sim --seconds 60 > sim.tty & sleep 1; mmsctl modem info --device "$(cat sim.tty)"
             """
     )
 
