@@ -85,10 +85,14 @@ public final class SimulatedMMSC: @unchecked Sendable {
     /// Stores a message to be fetched and returns its Content-Location.
     @discardableResult
     public func store(_ pdu: MMSPDU, id: String? = nil) -> String {
+        store(encoded: pdu.encode(), id: id)
+    }
+
+    private func store(encoded: [UInt8], id: String?) -> String {
         lock.withLock {
             counter += 1
             let key = id ?? "m\(counter)"
-            _stored[key] = pdu.encode()
+            _stored[key] = encoded
             return "http://\(hostForURL):\(port)/get/\(key)"
         }
     }
@@ -157,8 +161,9 @@ public final class SimulatedMMSC: @unchecked Sendable {
         if let type = request.value(.contentType) { headers.append(.field(.contentType, type)) }
         let retrieve = MMSPDU(
             type: .retrieveConf, transactionID: messageID, version: .v1_2, headers: headers, body: request.body)
-        let location = store(retrieve, id: messageID)
-        let size = UInt64(retrieve.encode().count)
+        let encoded = retrieve.encode()
+        let location = store(encoded: encoded, id: messageID)
+        let size = UInt64(encoded.count)
         var notificationHeaders: [MMSHeader] = [
             .field(.from, .from(EncodedString(MMSAddress(value: "+15550100002", kind: .plmn).wireText)))
         ]
