@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Pure codec: WSP, MMS encapsulation, SMS TPDU, WAP push. No I/O.
@@ -29,8 +31,12 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        // Configuration, carrier database, doctor; the receive and send pipelines build on it.
-        .target(name: "MMSClient", dependencies: ["PDU", "Modem", "Transport"]),
+        // The durable inbox/outbox: notifications and their state machine, SMS carriers, messages, reports.
+        .target(name: "Store", dependencies: ["PDU", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Configuration, carrier database, doctor, and the receive pipeline.
+        .target(
+            name: "MMSClient",
+            dependencies: ["PDU", "Modem", "Transport", "Store", .product(name: "Logging", package: "swift-log")]),
         // The modem simulator on a pseudo-terminal and the simulated MMSC.
         .target(
             name: "Simulator",
@@ -44,8 +50,9 @@ let package = Package(
         .executableTarget(
             name: "mmsctl",
             dependencies: [
-                "PDU", "Modem", "Transport", "MMSClient", "Simulator",
+                "PDU", "Modem", "Transport", "MMSClient", "Simulator", "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Helpers the test targets share (hex literals, seeded generator, sample messages, vector paths).
@@ -55,10 +62,11 @@ let package = Package(
         .testTarget(
             name: "ModemTests", dependencies: ["Modem", "Simulator", "PDU", "TestSupport"], exclude: ["Transcripts"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Simulator", "PDU"]),
-        .testTarget(name: "MMSClientTests", dependencies: ["MMSClient", "Modem", "Simulator", "PDU", "TestSupport"]),
+        .testTarget(
+            name: "MMSClientTests", dependencies: ["MMSClient", "Modem", "Simulator", "PDU", "Store", "TestSupport"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["mmsctl", "PDU", "Modem", "Transport", "MMSClient", "Simulator", "TestSupport"]),
+            dependencies: ["mmsctl", "PDU", "Modem", "Transport", "MMSClient", "Simulator", "Store", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

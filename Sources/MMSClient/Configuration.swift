@@ -22,6 +22,12 @@ public struct ConfigurationKey: Sendable, Hashable {
         .init(name: "mms.user_agent", help: "User-Agent sent to the MMSC", defaultValue: "mmsctl/0.1 (Linux; MMS 1.2)"),
         .init(name: "mms.ua_profile", help: "UAProf URL sent as x-wap-profile"),
         .init(name: "mms.max_size", help: "largest message accepted or sent, in bytes", defaultValue: "307200"),
+        .init(
+            name: "mms.refuse_classes",
+            help: "message classes answered Rejected without fetching, comma separated (e.g. Advertisement)"),
+        .init(name: "store.path", help: "the store folder (default $XDG_DATA_HOME/mmsctl)"),
+        .init(name: "hooks.on_message", help: "a command run once per new message, its JSON on standard input"),
+        .init(name: "http.retries", help: "retries of a failed HTTP request within one run", defaultValue: "2"),
         .init(name: "bearer.kind", help: "none | interface | ppp", defaultValue: "none"),
         .init(name: "bearer.interface", help: "the data interface for kind = interface (wwan0, ppp0, usb0)"),
         .init(name: "bearer.dns", help: "DNS servers of the MMS bearer, comma separated"),

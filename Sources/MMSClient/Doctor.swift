@@ -99,7 +99,7 @@ public struct Doctor: Sendable {
         let modem = ModemCommands(channel: channel)
         var answered = false
         for _ in 0..<3 where !answered {
-            answered = (try? await channel.send("AT", timeout: 1)) != nil
+            answered = (try? await channel.send("AT", timeout: 3)) != nil
         }
         guard answered else {
             add(

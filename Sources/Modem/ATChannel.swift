@@ -66,7 +66,10 @@ public actor ATChannel {
     private var pending: Pending?
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var busy = false
-    private var needsResync = false
+    /// Set after a timeout, and when the port is opened: a command a killed predecessor left in
+    /// flight can still be answered, so the first command resynchronises.
+    private var needsResync = true
+    private var droppedURCs = 0
     private var failure: ATError?
     private var sequence = 0
     private let trace: (@Sendable (ATTraceDirection, String) -> Void)?
@@ -78,6 +81,9 @@ public actor ATChannel {
         var lines: [String] = []
         var continuation: CheckedContinuation<ATResponse, any Error>
         var onPrompt: (() -> [UInt8])?
+        /// When set, a final result whose lines it refuses is a late answer to an earlier command:
+        /// dropped, and the wait for this command's own answer goes on.
+        var accept: (@Sendable ([String]) -> Bool)?
     }
 
     /// Opens the device and starts reading it.
@@ -168,7 +174,9 @@ public actor ATChannel {
         }
     }
 
-    private func exchange(_ command: String, timeout: Double, payload: [UInt8]?) async throws -> ATResponse {
+    private func exchange(
+        _ command: String, timeout: Double, payload: [UInt8]?, accept: (@Sendable ([String]) -> Bool)? = nil
+    ) async throws -> ATResponse {
         sequence += 1
         let id = sequence
         parser.begin(command: command, expectsPrompt: payload != nil)
@@ -181,14 +189,15 @@ public actor ATChannel {
             throw ATError.port(error)
         }
         let timer = Task { [weak self] in
-            try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
+            try? await Task.sleep(nanoseconds: ATChannel.nanoseconds(timeout))
             await self?.timeoutFired(id: id, seconds: timeout)
         }
         defer { timer.cancel() }
         let response = try await withCheckedThrowingContinuation {
             (continuation: CheckedContinuation<ATResponse, any Error>) in
             pending = Pending(
-                id: id, command: command, continuation: continuation, onPrompt: payload.map { bytes in { bytes } })
+                id: id, command: command, continuation: continuation, onPrompt: payload.map { bytes in { bytes } },
+                accept: accept)
         }
         if !response.final.isSuccess { throw ATError.failed(command: command, result: response.final) }
         return response
@@ -203,19 +212,43 @@ public actor ATChannel {
         current.continuation.resume(throwing: ATError.timeout(command: current.command, seconds: seconds))
     }
 
-    /// ESC leaves a half-finished prompt, `AT` must answer OK, and whatever else arrives in the next
-    /// moments (the late answer of the timed-out command) is drained as stray lines.
+    /// Resynchronises after a timeout or on open (field guide §5.2): ESC leaves a half-finished
+    /// prompt, then a probe whose answer can be recognised by its information line (`+CMEE: n`,
+    /// `+CSCS: "…"`) is sent. Every final result that arrives without that line is the late answer of
+    /// an earlier command and is dropped, so it can never be taken for the next command's answer.
+    /// Two probes alternate, so a late answer to a timed-out probe is not taken for the next one.
+    /// A modem that answers neither gets a bare `AT` and a quiet period.
     private func resync() async {
         trace?(.note, "resynchronising")
         try? port.write([0x1B])
         try? await Task.sleep(nanoseconds: 50_000_000)
-        for _ in 0..<3 {
-            if (try? await exchange("AT", timeout: 2, payload: nil)) != nil {
-                try? await Task.sleep(nanoseconds: 100_000_000)
+        let probes = [("AT+CMEE?", "+CMEE:"), ("AT+CSCS?", "+CSCS:")]
+        for attempt in 0..<4 {
+            let (probe, prefix) = probes[attempt % 2]
+            let accept: @Sendable ([String]) -> Bool = { lines in lines.contains { $0.hasPrefix(prefix) } }
+            if (try? await exchange(probe, timeout: 3, payload: nil, accept: accept)) != nil {
                 needsResync = false
                 return
             }
+            if failure != nil { return }
         }
+        if (try? await exchange("AT", timeout: 3, payload: nil)) != nil {
+            try? await Task.sleep(nanoseconds: 500_000_000)
+            needsResync = false
+        }
+    }
+
+    /// Nanoseconds of a timeout given in seconds, bounded: NaN, negative or huge values never trap.
+    static func nanoseconds(_ seconds: Double) -> UInt64 {
+        guard seconds.isFinite, seconds > 0 else { return seconds.isNaN || seconds <= 0 ? 0 : 86_400_000_000_000 }
+        return UInt64(min(seconds, 86_400) * 1e9)
+    }
+
+    /// URCs that had to be dropped since the last call (the stream's buffer was full): the caller
+    /// lists the storages so that no +CMTI is lost.
+    public func takeDroppedURCs() -> Int {
+        defer { droppedURCs = 0 }
+        return droppedURCs
     }
 
     private func handle(_ chunk: ReaderThread.Chunk) {
@@ -231,7 +264,7 @@ public actor ATChannel {
         switch event {
         case .urc(let urc):
             trace?(.received, urc.description)
-            urcContinuation.yield(urc)
+            if case .dropped = urcContinuation.yield(urc) { droppedURCs += 1 }
         case .stray(let line):
             trace?(.received, line + "   (no command in flight; dropped)")
         case .line(let line):
@@ -246,6 +279,12 @@ public actor ATChannel {
         case .final(let result):
             trace?(.received, result.description)
             guard let current = pending else { return }
+            if let accept = current.accept, !accept(current.lines) {
+                trace?(.note, "a late answer to an earlier command (\(result)); dropped")
+                pending?.lines = []
+                parser.begin(command: current.command)
+                return
+            }
             pending = nil
             parser.end()
             current.continuation.resume(returning: ATResponse(lines: current.lines, final: result))

@@ -93,13 +93,18 @@ public struct ModemCommands: Sendable {
     ) async throws(ATError) -> [String] {
         var notes: [String] = []
         var awake = false
-        for _ in 0..<10 {
-            if (try? await channel.send("AT", timeout: 1)) != nil {
+        // Up to ~30 s (field guide §8.2); 2.5 s each, so that an answer 2 s late still counts.
+        for _ in 0..<12 {
+            do {
+                try await channel.send("AT", timeout: 2.5)
                 awake = true
                 break
+            } catch {
+                if case .port = error { throw error }
+                if case .closed = error { throw error }
             }
         }
-        guard awake else { throw .timeout(command: "AT", seconds: 10) }
+        guard awake else { throw .timeout(command: "AT", seconds: 30) }
         try await channel.send("ATE0")
         _ = try await channel.execute("AT+CMEE=1")
         switch try await pinState() {

@@ -92,3 +92,32 @@ public enum SafeFileName {
         return table[mediaType.lowercased()]
     }
 }
+
+/// The one sanitiser for text a stranger controls on its way to a terminal: C0 and C1 control
+/// characters, DEL, and the bidirectional and line-separator controls are shown as visible escapes
+/// (`\u{1B}`), so a subject cannot clear a screen, set a window title, forge a line or reverse the
+/// text around it. JSON output does not need it: its encoder escapes.
+public enum TerminalText {
+    /// Bidirectional formatting characters (Unicode UAX #9) and the line and paragraph separators.
+    static let invisible: Set<UInt32> = [
+        0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
+        0x2028, 0x2029, 0xFEFF,
+    ]
+
+    /// `text` with every control shown as `\u{XX}`; with `multiline`, LF and TAB stay (text bodies).
+    public static func safe(_ text: String, multiline: Bool = false) -> String {
+        var result = ""
+        result.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if multiline && (value == 0x0A || value == 0x09) {
+                result.unicodeScalars.append(scalar)
+            } else if value < 0x20 || (0x7F...0x9F).contains(value) || invisible.contains(value) {
+                result += "\\u{" + String(value, radix: 16, uppercase: true) + "}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+}

@@ -11,6 +11,8 @@ import PDU
 /// WAP-push M-Notification.ind, so a whole loop runs without hardware.
 public final class SimulatedMMSC: @unchecked Sendable {
     public enum Fault: Sendable, Hashable {
+        /// No fault for this response (to fault a later one).
+        case pass
         case status(Int)
         /// The body is sent in pieces `delay` seconds apart.
         case slowBody(delay: Double)

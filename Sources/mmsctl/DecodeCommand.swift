@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PDU
+import Store
 
 struct DecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

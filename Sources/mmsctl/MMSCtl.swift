@@ -7,16 +7,19 @@ struct MMSCtl: AsyncParsableCommand {
         abstract: "Send and receive MMS with a plain USB GSM/LTE modem.",
         discussion: """
             Start with `mmsctl demo` (the whole loop on the built-in simulators) and `mmsctl doctor` \
-            (what is missing between your modem and working MMS). The `receive` and `send` commands \
-            arrive with the pipelines; today the modem, transport, codec and simulators are in place.
+            (what is missing between your modem and working MMS). Receive with `mmsctl fetch` from cron \
+            or `mmsctl receive --watch` as a service; read what arrived with `mmsctl inbox`.
 
-            Exit status: 0 success, 64 usage error, 65 some input could not be decoded, \
-            66 an input file could not be read, 73 an output file could not be created.
+            Exit status: 0 success, 1 `doctor` found a failing check, 64 usage error, 65 some input \
+            could not be decoded, 66 an input file could not be read, 69 the modem is unavailable or \
+            failed a command, 73 an output file could not be created, 74 the store could not be \
+            opened, 75 something must be retried later (`fetch`).
             """,
         version: "0.1.0",
         subcommands: [
-            DemoCommand.self, DoctorCommand.self, ModemsCommand.self, ConfigCommand.self, DecodeCommand.self,
-            ModemCommand.self, SimCommand.self, SimMMSCCommand.self, BenchCommand.self,
+            DemoCommand.self, FetchCommand.self, ReceiveCommand.self, InboxCommand.self, DoctorCommand.self,
+            ModemsCommand.self, ConfigCommand.self, DecodeCommand.self, ModemCommand.self, SimCommand.self,
+            SimMMSCCommand.self, BenchCommand.self,
         ]
     )
 }
@@ -25,5 +28,8 @@ struct MMSCtl: AsyncParsableCommand {
 enum ExitStatus {
     static let dataError = ExitCode(65)
     static let noInput = ExitCode(66)
+    static let unavailable = ExitCode(69)
     static let cannotCreate = ExitCode(73)
+    static let ioError = ExitCode(74)
+    static let tryAgain = ExitCode(75)
 }

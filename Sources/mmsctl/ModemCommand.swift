@@ -123,22 +123,31 @@ struct ModemCommand: ParsableCommand {
 
     struct ListSMS: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "list-sms", abstract: "List the SMS stored in the modem (AT+CMGL=4), decoded.")
+            commandName: "list-sms",
+            abstract: "List the SMS stored in every storage of the modem (SIM and phone memory), decoded.",
+            discussion: """
+                Lists each storage that AT+CPMS=? offers for reading (AT+CMGL=4 in each): a notification \
+                that arrived before mmsctl configured the modem can sit on the SIM. Nothing is deleted.
+
+                Example: mmsctl modem list-sms --device /dev/ttyUSB2
+                """)
         @OptionGroup var options: DeviceOptions
 
         func run() async throws {
-            let messages = try await options.withModem { modem, _ in try await modem.listSMS() }
+            let messages = try await options.withModem { modem, _ in try await modem.listAllStorages() }
             if messages.isEmpty { print("no stored SMS") }
-            for message in messages {
+            for (memory, message) in messages {
+                let place = "\(memory) \(message.index)"
                 switch message.pdu {
                 case .success(let pdu):
                     let summary = SMSReport(pdu)
+                    let sender = TerminalText.safe(summary.originator ?? summary.recipient ?? "?")
                     print(
-                        "\(message.index): \(summary.type) from \(summary.originator ?? summary.recipient ?? "?") "
+                        "\(place): \(summary.type) from \(sender) "
                             + (summary.destinationPort == 2948
-                                ? "(WAP push)" : summary.text.map { "\"\($0)\"" } ?? ""))
+                                ? "(WAP push)" : summary.text.map { "\"\(TerminalText.safe($0))\"" } ?? ""))
                 case .failure(let error):
-                    print("\(message.index): undecodable: \(error)")
+                    print("\(place): undecodable: \(error)")
                 }
             }
         }

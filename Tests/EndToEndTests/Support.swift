@@ -23,11 +23,16 @@ enum MMSCtl {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], stdin: Data? = nil, cwd: URL? = nil) throws -> Output {
+    static func run(
+        _ arguments: [String], stdin: Data? = nil, cwd: URL? = nil, environment: [String: String] = [:]
+    ) throws -> Output {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         if let cwd { process.currentDirectoryURL = cwd }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe()
         let err = Pipe()
         let input = Pipe()

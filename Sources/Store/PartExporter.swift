@@ -6,16 +6,19 @@ import PDU
 #endif
 
 /// Writes message parts into a folder: safe names, never overwriting, never following links.
-struct PartExporter {
-    struct ExportError: Error, CustomStringConvertible {
-        var path: String
-        var reason: String
-        var description: String { "\(path): \(reason)" }
+public struct PartExporter: Sendable {
+    public struct ExportError: Error, CustomStringConvertible, Sendable {
+        public var path: String
+        public var reason: String
+        public var description: String { "\(path): \(reason)" }
     }
 
-    let directory: String
+    public let directory: String
+    /// Permissions of the files created (the inbox keeps messages private: 0600).
+    public var mode: mode_t = 0o644
 
-    init(directory: String) throws {
+    public init(directory: String, mode: mode_t = 0o644) throws {
+        self.mode = mode
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -25,7 +28,7 @@ struct PartExporter {
     }
 
     /// Writes every leaf part (nested multiparts are opened) and returns the paths by part index.
-    func export(_ parts: [MMSPart], prefix: String = "", depth: Int = 1) throws -> [String: String] {
+    public func export(_ parts: [MMSPart], prefix: String = "", depth: Int = 1) throws -> [String: String] {
         var saved: [String: String] = [:]
         for (offset, part) in parts.enumerated() {
             let index = prefix + String(offset + 1)
@@ -43,7 +46,7 @@ struct PartExporter {
     }
 
     /// Creates a new file (O_EXCL | O_NOFOLLOW); on a clash tries name-1.ext, name-2.ext, …
-    func write(_ bytes: [UInt8], preferredName: String) throws -> String {
+    public func write(_ bytes: [UInt8], preferredName: String) throws -> String {
         let (stem, ext): (String, String) = {
             guard let dot = preferredName.lastIndex(of: "."), dot != preferredName.startIndex else {
                 return (preferredName, "")
@@ -53,7 +56,7 @@ struct PartExporter {
         for attempt in 0..<10_000 {
             let name = attempt == 0 ? preferredName : "\(stem)-\(attempt)\(ext)"
             let path = (directory as NSString).appendingPathComponent(name)
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
             if fd < 0 {
                 if errno == EEXIST || errno == ELOOP { continue }
                 throw ExportError(path: path, reason: String(cString: strerror(errno)))
