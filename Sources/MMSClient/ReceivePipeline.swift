@@ -636,7 +636,13 @@ public final class ReceivePipeline: Sendable {
 
     func collectPending(summary: inout ReceiveSummary) {
         guard let all = try? store.notifications() else { return }
-        summary.pending = all.filter { [.notified, .fetching, .fetched, .failed].contains($0.state) }.map {
+        let now = settings.clock()
+        // What another live process holds a claim on is its work, not this run's.
+        let mine = all.filter { record in
+            guard let owner = record.leaseOwner, owner != settings.owner else { return true }
+            return (record.leaseUntil ?? 0) < now
+        }
+        summary.pending = mine.filter { [.notified, .fetching, .fetched, .failed].contains($0.state) }.map {
             .init(
                 notification: $0.id, state: $0.state.rawValue, attempts: $0.attempts, error: $0.lastError,
                 nextAttempt: $0.nextAttemptAt)

@@ -70,6 +70,7 @@ public actor ATChannel {
     /// flight can still be answered, so the first command resynchronises.
     private var needsResync = true
     private var droppedURCs = 0
+    private var released = false
     private var failure: ATError?
     private var sequence = 0
     private let trace: (@Sendable (ATTraceDirection, String) -> Void)?
@@ -143,18 +144,23 @@ public actor ATChannel {
 
     deinit {
         // A channel dropped without close(): stop the reader and release the port and its locks.
-        if failure == nil {
+        if !released {
             reader.stopAndWait()
             port.close()
         }
     }
 
+    /// Closes the port and releases its descriptor, flock and UUCP lock file, also after the port
+    /// failed (an unplugged modem), so that the same path can be opened again in this process.
     public func close() {
-        guard failure == nil else { return }
-        failure = .closed(device: device)
+        if failure == nil {
+            failure = .closed(device: device)
+            finishAll(with: .closed(device: device))
+        }
+        guard !released else { return }
+        released = true
         reader.stopAndWait()
         port.close()
-        finishAll(with: .closed(device: device))
     }
 
     // MARK: Internals

@@ -44,6 +44,9 @@ public struct NotificationRecord: Sendable, Hashable, Codable {
     public var responseStatus: String?
     /// The MMS version of the notification, echoed in the answer.
     public var version: UInt8?
+    /// The process that holds the claim on it, and until when.
+    public var leaseOwner: String?
+    public var leaseUntil: Double?
 }
 
 /// What is known about a new notification when it is recorded.

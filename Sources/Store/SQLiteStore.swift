@@ -412,7 +412,8 @@ public final class SQLiteStore: MessageStore, @unchecked Sendable {
             receivedAt: row["received_at"], state: NotificationState(rawValue: row["state"]) ?? .notified,
             attempts: row["attempts"], nextAttemptAt: row["next_attempt_at"], lastError: row["last_error"],
             messageRowID: row["message_row_id"], responseStatus: row["response_status"],
-            version: version.map { UInt8(truncatingIfNeeded: $0) })
+            version: version.map { UInt8(truncatingIfNeeded: $0) }, leaseOwner: row["lease_owner"],
+            leaseUntil: row["lease_until"])
     }
 
     // MARK: Messages

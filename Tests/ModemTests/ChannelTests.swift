@@ -131,6 +131,7 @@ import Testing
 
     @Test func aSlowAnswerTimesOutAndTheNextCommandIsNotConfusedByIt() async throws {
         try await Self.withModem { (modem: SimulatedModem, channel: ATChannel) async throws -> Void in
+            try await channel.send("AT")  // the resync on open, with a well-behaved modem
             modem.faults.responseDelay = 1.5
             let start = Date()
             await #expect(throws: ATError.timeout(command: "AT+CGMI", seconds: 0.2)) {
@@ -147,10 +148,45 @@ import Testing
 
     @Test func aDroppedAnswerTimesOutAndTheChannelRecovers() async throws {
         try await Self.withModem { (modem: SimulatedModem, channel: ATChannel) async throws -> Void in
+            try await channel.send("AT")  // the resync on open, with a well-behaved modem
             modem.faults.dropResponses = 1
             await #expect(throws: ATError.self) { try await channel.send("AT+CSQ", timeout: 0.3) }
             #expect(try await channel.send("AT+CSQ").lines == ["+CSQ: 20,99"])
         }
+    }
+
+    /// The slow modem: every final result 1.5 s late, bytes written one by one. Initialising and
+    /// reading the identity must give the modem's own answers, never a neighbour's.
+    @Test func aModemThatAnswersLateAndByteByByteIsReadCorrectly() async throws {
+        try await Self.withModem(.quectel) { (modem: SimulatedModem, channel: ATChannel) async throws -> Void in
+            modem.faults.responseDelay = 1.5
+            modem.faults.splitWrites = true
+            let commands = ModemCommands(channel: channel)
+            try await channel.send("AT", timeout: 2.5)
+            #expect(try await commands.pinState() == .ready)
+            #expect(try await channel.send("AT+CGMM").lines == [ModemProfile.quectel.model])
+            #expect(try await channel.send("AT+CIMI").lines == [ModemProfile.quectel.imsi])
+        }
+    }
+
+    /// A process killed with a command in flight: its answer comes after the next process opened the
+    /// port. The open resynchronises, so that answer is never taken for the new process's command.
+    @Test func aLateAnswerLeftByAKilledPredecessorIsNotTakenForTheNextCommand() async throws {
+        let modem = try SimulatedModem(profile: .generic)
+        modem.start()
+        defer { modem.stop() }
+        let lock = NSTemporaryDirectory()
+        let first = try ATChannel.open(device: modem.devicePath, lockDirectory: lock)
+        try await first.send("AT")
+        modem.faults.responseDelay = 1.0
+        // The predecessor writes AT+CGMI and dies before the answer ("mmsctl", OK) comes.
+        let predecessor = Task { try? await first.send("AT+CGMI", timeout: 0.1) }
+        _ = await predecessor.value
+        await first.close()
+        let second = try ATChannel.open(device: modem.devicePath, lockDirectory: lock)
+        let answer = try await second.send("AT+CIMI")
+        #expect(answer.lines == [ModemProfile.generic.imsi])
+        await second.close()
     }
 
     @Test func garbageAfterTheFinalResultIsDropped() async throws {
