@@ -22,8 +22,9 @@ public struct ReceiveSettings: Sendable {
     public var defaultLifetime: Double = 7 * 86_400
     /// Retry failed notifications now instead of waiting for their backoff.
     public var ignoreBackoff = false
-    /// The owner name of claims: unique per process.
-    public var owner = "mmsctl-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+    /// The owner name of claims, unique per process: `host:pid:random`, so that a claim left by a
+    /// process that died on this host can be taken over at once.
+    public var owner = ReceiveSettings.ownerName()
     /// A shell command run once per new message with its JSON on standard input.
     public var hook: String?
     /// Concatenated parts that wait longer than this for their siblings are given up (logged; the
@@ -32,6 +33,18 @@ public struct ReceiveSettings: Sendable {
     public var clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
 
     public init() {}
+
+    public static func ownerName() -> String {
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+    }
+
+    /// Whether `owner` names a process of this host that no longer exists.
+    public static func isDead(owner: String) -> Bool {
+        let fields = owner.split(separator: ":")
+        guard fields.count == 3, String(fields[0]) == ProcessInfo.processInfo.hostName, let pid = Int32(fields[1])
+        else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
 }
 
 /// What one pass did, for the command's output and its exit status.
@@ -390,10 +403,17 @@ public final class ReceivePipeline: Sendable {
     func work(on initial: NotificationRecord, transport: HTTPTransport, summary: inout ReceiveSummary) async {
         let owner = settings.owner
         do {
-            guard
-                try store.claim(
-                    notificationID: initial.id, owner: owner, now: settings.clock(), seconds: settings.leaseSeconds)
-            else {
+            var claimed = try store.claim(
+                notificationID: initial.id, owner: owner, now: settings.clock(), seconds: settings.leaseSeconds)
+            if !claimed, let holder = try store.notification(id: initial.id)?.leaseOwner,
+                ReceiveSettings.isDead(owner: holder)
+            {
+                logger.info("taking over the claim of a process that died", metadata: ["holder": "\(holder)"])
+                claimed = try store.takeOver(
+                    notificationID: initial.id, from: holder, owner: owner, now: settings.clock(),
+                    seconds: settings.leaseSeconds)
+            }
+            guard claimed else {
                 logger.info("another mmsctl works on this notification", metadata: ["notification": "\(initial.id)"])
                 return
             }
@@ -640,7 +660,7 @@ public final class ReceivePipeline: Sendable {
         // What another live process holds a claim on is its work, not this run's.
         let mine = all.filter { record in
             guard let owner = record.leaseOwner, owner != settings.owner else { return true }
-            return (record.leaseUntil ?? 0) < now
+            return (record.leaseUntil ?? 0) < now || ReceiveSettings.isDead(owner: owner)
         }
         summary.pending = mine.filter { [.notified, .fetching, .fetched, .failed].contains($0.state) }.map {
             .init(

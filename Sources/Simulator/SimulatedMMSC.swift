@@ -13,6 +13,8 @@ public final class SimulatedMMSC: @unchecked Sendable {
     public enum Fault: Sendable, Hashable {
         /// No fault for this response (to fault a later one).
         case pass
+        /// The whole answer comes this many seconds late.
+        case delay(Double)
         case status(Int)
         /// The body is sent in pieces `delay` seconds apart.
         case slowBody(delay: Double)
@@ -223,7 +225,18 @@ final class MMSCHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func respond(to request: SimulatedMMSC.Request, context: ChannelHandlerContext) {
-        let fault = mmsc.nextFault()
+        respond(to: request, context: context, fault: mmsc.nextFault())
+    }
+
+    func respond(to request: SimulatedMMSC.Request, context: ChannelHandlerContext, fault: SimulatedMMSC.Fault?) {
+        if case .delay(let seconds)? = fault {
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
+                let (handler, context) = loopBound.value
+                handler.respond(to: request, context: context, fault: nil)
+            }
+            return
+        }
         if fault == .reset {
             context.close(promise: nil)
             return

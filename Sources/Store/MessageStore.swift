@@ -39,6 +39,9 @@ public protocol MessageStore: Sendable {
     func dueNotifications(now: Double) throws -> [NotificationRecord]
     /// Takes the lease on a notification for `seconds`; false when another process holds it.
     func claim(notificationID: Int64, owner: String, now: Double, seconds: Double) throws -> Bool
+    /// Takes the claim over from `deadOwner` (a process known to be gone), whatever its lease says.
+    func takeOver(notificationID: Int64, from deadOwner: String, owner: String, now: Double, seconds: Double) throws
+        -> Bool
     func release(notificationID: Int64, owner: String) throws
     /// Moves a notification to `state`, with the error and next attempt of a failure.
     func update(

@@ -364,6 +364,17 @@ public final class SQLiteStore: MessageStore, @unchecked Sendable {
         }
     }
 
+    public func takeOver(notificationID: Int64, from deadOwner: String, owner: String, now: Double, seconds: Double)
+        throws -> Bool
+    {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE notification SET lease_owner = ?, lease_until = ? WHERE id = ? AND lease_owner = ?",
+                arguments: [owner, now + seconds, notificationID, deadOwner])
+            return db.changesCount == 1
+        }
+    }
+
     public func release(notificationID: Int64, owner: String) throws {
         try write { db in
             try db.execute(
