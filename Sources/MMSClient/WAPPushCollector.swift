@@ -16,7 +16,9 @@ public struct WAPPushCollector: Sendable {
     }
 
     public var reassembler: ConcatenationReassembler
-    public private(set) var seen: Set<Int> = []
+    /// The SMS already decoded, by index and content: modems reuse an index after `AT+CMGD`, so a
+    /// new message at a reused index is new. Only what the latest listing still holds is remembered.
+    public private(set) var seen: Set<String> = []
 
     public init(reassembler: ConcatenationReassembler = ConcatenationReassembler()) {
         self.reassembler = reassembler
@@ -24,8 +26,10 @@ public struct WAPPushCollector: Sendable {
 
     public mutating func add(_ messages: [StoredSMS], at now: Int64) -> [Event] {
         var events: [Event] = []
-        for stored in messages where !seen.contains(stored.index) {
-            seen.insert(stored.index)
+        let listed = Set(messages.map(Self.identity))
+        seen.formIntersection(listed)
+        for stored in messages where !seen.contains(Self.identity(stored)) {
+            seen.insert(Self.identity(stored))
             let pdu: SMSPDU
             switch stored.pdu {
             case .success(let decoded): pdu = decoded
@@ -56,6 +60,8 @@ public struct WAPPushCollector: Sendable {
         }
         return events
     }
+
+    static func identity(_ stored: StoredSMS) -> String { "\(stored.index)|\(stored.hex.uppercased())" }
 
     static func open(_ header: UserDataHeader?, payload: [UInt8], indices: [Int]) throws(PDUError) -> Event {
         let port = header?.ports?.destination

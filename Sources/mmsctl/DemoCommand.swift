@@ -4,6 +4,7 @@ import MMSClient
 import Modem
 import PDU
 import Simulator
+import Store
 import Transport
 
 struct DemoCommand: AsyncParsableCommand {
@@ -32,6 +33,12 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("trace-at"), help: "Show every AT line between mmsctl and the simulated modem.")
     var traceAT = false
+
+    @Option(
+        help: ArgumentHelp("Keep the demo's store in this folder (default: a new temporary one).", valueName: "dir"))
+    var store: String?
+
+    @OptionGroup var log: LogOptions
 
     /// A 1×1 PNG, written out by hand (signature, IHDR, IDAT, IEND).
     static let png = bytes(
@@ -137,49 +144,54 @@ extension DemoCommand {
             "sent an M-Send.req of \(request.encode().count) bytes to \(number): \(confirmation.responseStatus?.description ?? "?"), Message-ID \(confirmation.messageID ?? "?")"
         )
 
-        var collector = WAPPushCollector()
-        var indices: [Int] = []
-        var notification: MMSPDU?
-        for _ in 0..<100 where notification == nil {
-            for event in collector.add(try await commands.listSMS(), at: Int64(Date().timeIntervalSince1970)) {
-                switch event {
-                case .mms(let pdu, let carriers):
-                    notification = pdu
-                    indices += carriers
-                case .waiting(let index, let missing):
-                    step(
-                        "SMS \(index): WAP-push part, waiting for part(s) \(missing.map(String.init).joined(separator: ", "))"
-                    )
-                case .skipped(let index, let reason):
-                    step("SMS \(index): \(reason)")
-                }
-            }
-            if notification == nil { try await Task.sleep(nanoseconds: 20_000_000) }
+        // The notification comes back as WAP-push SMS; wait until the modem holds it.
+        let deadline = Date().addingTimeInterval(10)
+        var waiting = try await commands.listAllStorages()
+        while waiting.isEmpty, Date() < deadline {
+            try await Task.sleep(nanoseconds: 20_000_000)
+            waiting = try await commands.listAllStorages()
         }
-        guard let notification, let location = notification.contentLocation else {
+        guard !waiting.isEmpty else {
             printError("mmsctl: the notification did not arrive")
             throw ExitStatus.dataError
         }
         step(
-            "SMS \(indices.map(String.init).joined(separator: "+")) reassembled: M-Notification.ind, \(notification.messageSize ?? 0) bytes at \(location)"
-        )
+            "the modem holds \(waiting.count) SMS: "
+                + waiting.map { "\($0.memory) \($0.sms.index)" }.joined(separator: ", "))
 
-        let fetched = try await transport.get(location)
-        let message = try MMSPDU.decode(fetched.body)
-        step("fetched the M-Retrieve.conf (\(fetched.body.count) bytes)")
-        let response = MMSPDU.notifyResp(transactionID: notification.transactionIDOctets ?? [], status: .retrieved)
-        _ = try await transport.post(mmsc.url, pdu: response.encode())
+        // The receive pipeline, exactly as `mmsctl fetch` runs it.
+        let folder = store ?? (NSTemporaryDirectory() + "mmsctl-demo-\(UUID().uuidString.prefix(8))")
+        let database = try SQLiteStore(folder: folder)
+        var settings = ReceiveSettings()
+        settings.mmsc = mmsc.url
+        let pipeline = ReceivePipeline(
+            store: database, settings: settings, network: DirectNetwork(configuration: configuration),
+            logger: log.logger())
+        var summary = ReceiveSummary()
+        await pipeline.pass(modem: commands, summary: &summary)
+        guard let notification = try database.notifications().last else {
+            printError("mmsctl: no notification was recorded")
+            throw ExitStatus.dataError
+        }
+        step(
+            "recorded the M-Notification.ind (\(notification.messageSize.map { byteCount(Int($0)) } ?? "size unknown") at "
+                + "\(TerminalText.safe(notification.contentLocation))) in the store at \(folder)")
+        guard let stored = summary.stored.first else {
+            printError("mmsctl: the message was not fetched: \(summary.pending.first?.error ?? "?")")
+            throw ExitStatus.dataError
+        }
+        step("fetched the M-Retrieve.conf and stored it as message \(stored.id) (\(byteCount(stored.size)))")
         step("acknowledged with M-NotifyResp.ind (Retrieved)")
-        for index in indices { try await commands.deleteSMS(index: index) }
-        step("deleted SMS \(indices.map(String.init).joined(separator: ", ")) from the modem")
+        step("deleted \(summary.smsDeleted) SMS from the modem, last")
         await channel.close()
         await mmsc.stop()
+        let raw = try database.messagePDU(id: stored.id) ?? []
         print("")
         print(
             TextRenderer.render(
                 DecodeResult(
-                    input: "received message", kind: "mms", size: fetched.body.count, ok: true, mms: MMSReport(message))
-            ))
+                    input: "message \(stored.id) (mmsctl inbox show \(stored.id) --store \(folder))", kind: "mms",
+                    size: raw.count, ok: true, mms: MMSReport(try MMSPDU.decode(raw)))))
     }
 }
 

@@ -8,16 +8,19 @@ struct LogOptions: ParsableArguments {
     @Flag(name: .short, help: "Log more: -v for each step, -vv for debugging.")
     var verbose: Int
 
-    var level: Logger.Level {
+    func level(quiet: Logger.Level) -> Logger.Level {
         switch verbose {
-        case 0: return .notice
+        case 0: return quiet
         case 1: return .info
         default: return .debug
         }
     }
 
-    /// Sets up swift-log once: lines to standard error, `mmsctl: level: message key=value`.
-    func logger(label: String = "mmsctl") -> Logger {
+    /// Sets up swift-log once: lines to standard error, `mmsctl: level: message key=value`. One-shot
+    /// commands log warnings and errors by default (their results go to standard output); the watch
+    /// also logs notices (a new message, a reboot), which are its only output.
+    func logger(label: String = "mmsctl", quiet: Logger.Level = .warning) -> Logger {
+        let level = level(quiet: quiet)
         LoggingBootstrap.once(level: level)
         var logger = Logger(label: label)
         logger.logLevel = level

@@ -39,14 +39,16 @@ struct ReceiveCommandOptions: ParsableArguments {
         }
     }
 
-    func service(indications: ModemCommands.Indications = .store, scanInterval: Double = 300) -> ReceiveService {
+    func service(indications: ModemCommands.Indications = .store, scanInterval: Double = 300, watching: Bool = false)
+        -> ReceiveService
+    {
         var flags = config.flags(device: device.device, pin: device.pin)
         flags["store.path"] = store
         flags["mms.max_size"] = maxSize.map(String.init)
         flags["hooks.on_message"] = exec
         let configuration = Configuration.load(
             flags: flags, userFile: config.configFile ?? Configuration.userFile)
-        let logger = log.logger()
+        let logger = log.logger(quiet: watching ? .notice : .warning)
         for warning in configuration.warnings { logger.warning("\(warning)") }
         var options = ReceiveOptions()
         options.retryNow = retry
@@ -185,7 +187,8 @@ struct ReceiveCommand: AsyncParsableCommand {
             }
             return try finish(summary, json: options.json)
         }
-        let service = options.service(indications: routed ? .route : .store, scanInterval: scanInterval)
+        let service = options.service(
+            indications: routed ? .route : .store, scanInterval: scanInterval, watching: true)
         let stop = StopToken()
         let sources = SignalSources.install([SIGINT, SIGTERM]) { signal in
             service.logger.notice("stopping (signal \(signal))")

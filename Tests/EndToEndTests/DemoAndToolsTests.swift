@@ -6,15 +6,26 @@ import Testing
 /// The README's first command, and the commands around the simulator, run as a user runs them.
 @Suite(.serialized) struct DemoAndToolsTests {
     @Test func theDemoRunsTheWholeLoopOnTheSimulators() throws {
-        let result = try MMSCtl.run(["demo"])
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try MMSCtl.run(["demo", "--store", folder.path])
         #expect(result.status == 0, "\(result.stderr)")
         for step in [
-            "modem initialised", "sent an M-Send.req", "reassembled: M-Notification.ind", "fetched the M-Retrieve.conf",
-            "acknowledged with M-NotifyResp.ind (Retrieved)", "deleted SMS",
+            "modem initialised", "sent an M-Send.req", "recorded the M-Notification.ind",
+            "fetched the M-Retrieve.conf and stored it as message 1", "acknowledged with M-NotifyResp.ind (Retrieved)",
+            "deleted 1 SMS from the modem, last",
         ] {
             #expect(result.stdout.contains(step), "missing step: \(step)")
         }
         #expect(result.stdout.contains("\"Hello from mmsctl ✉\""))
+        // The demo's message is in its store, as the inbox shows it.
+        let shown = try MMSCtl.run(["inbox", "show", "1", "--store", folder.path, "--json"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        let message = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        #expect(message["schema"] as? String == "mmsctl.message/1")
+        #expect(message["subject"] as? String == "Demo ☀")
+        let parts = try #require(message["parts"] as? [[String: Any]])
+        #expect(parts.compactMap { $0["text"] as? String }.contains("Hello from mmsctl ✉"))
     }
 
     @Test func theCodecDemoPrintsJSON() throws {

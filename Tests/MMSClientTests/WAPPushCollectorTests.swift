@@ -53,4 +53,29 @@ import Testing
         #expect(pdu == notification)
         #expect(indices == [7, 4])
     }
+
+    @Test func aNewPushAtAReusedIndexIsOpened() throws {
+        func push(_ id: String) -> SMSUserData {
+            let notification = MMSPDU(
+                type: .notificationInd, transactionID: id, version: .v1_2,
+                headers: [.field(.contentLocation, .text(Array("http://mmsc.example/\(id)".utf8)))])
+            return WAPPush.mms(notification).userDataSegments(reference: 1)[0]
+        }
+        var collector = WAPPushCollector()
+        let first = collector.add([Self.stored(0, push("one"))], at: 0)
+        guard case .mms(let one, [0])? = first.first else {
+            Issue.record("the first push must open, got \(first)")
+            return
+        }
+        #expect(one.transactionID == "one")
+        // Deleted (the listing no longer has it); the modem stores the next push at index 0 again.
+        #expect(collector.add([], at: 0).isEmpty)
+        let second = collector.add([Self.stored(0, push("two"))], at: 0)
+        guard case .mms(let two, [0])? = second.first else {
+            Issue.record("a new push at a reused index must open, got \(second)")
+            return
+        }
+        #expect(two.transactionID == "two")
+        #expect(collector.seen.count == 1)
+    }
 }
