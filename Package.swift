@@ -32,7 +32,12 @@ let package = Package(
             ]
         ),
         // The durable inbox/outbox: notifications and their state machine, SMS carriers, messages, reports.
-        .target(name: "Store", dependencies: ["PDU", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "Store",
+            dependencies: [
+                "PDU", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
         // Configuration, carrier database, doctor, and the receive pipeline.
         .target(
             name: "MMSClient",

@@ -226,8 +226,8 @@ public actor ATChannel {
     /// A modem that answers neither gets a bare `AT` and a quiet period.
     private func resync() async {
         trace?(.note, "resynchronising")
+        // No pause after ESC: whatever it makes the modem answer has no +CMEE line and is dropped.
         try? port.write([0x1B])
-        try? await Task.sleep(nanoseconds: 50_000_000)
         let probes = [("AT+CMEE?", "+CMEE:"), ("AT+CSCS?", "+CSCS:")]
         for attempt in 0..<4 {
             let (probe, prefix) = probes[attempt % 2]
@@ -330,7 +330,8 @@ public actor ATChannel {
     }
 }
 
-/// Reads the port on its own thread (poll with a short timeout so it can stop) and hands chunks over in order.
+/// Reads the port on its own thread and hands chunks over in order. It blocks in `poll` on the
+/// port and a wake pipe with no timeout, so an idle channel costs no CPU; `stop` writes to the pipe.
 final class ReaderThread: @unchecked Sendable {
     enum Chunk: Sendable {
         case bytes([UInt8])
@@ -342,10 +343,21 @@ final class ReaderThread: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
     private let finished = DispatchSemaphore(value: 0)
+    /// [read end, write end]; the read end is polled beside the port.
+    private var wakePipe: [Int32] = [-1, -1]
 
     init(port: SerialPort, continuation: AsyncStream<Chunk>.Continuation) {
         self.port = port
         self.continuation = continuation
+        if pipe(&wakePipe) == 0 {
+            for fd in wakePipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        } else {
+            wakePipe = [-1, -1]
+        }
+    }
+
+    deinit {
+        for fd in wakePipe where fd >= 0 { Glibc.close(fd) }
     }
 
     func start() {
@@ -355,15 +367,19 @@ final class ReaderThread: @unchecked Sendable {
     }
 
     func stop() {
-        lock.lock()
-        stopped = true
-        lock.unlock()
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        if first, wakePipe[1] >= 0 {
+            var byte: UInt8 = 1
+            _ = Glibc.write(wakePipe[1], &byte, 1)
+        }
     }
 
     /// Stops and waits until the thread no longer uses the descriptor, so the caller may close it:
     /// a reader still polling a closed number could otherwise take bytes meant for whatever opens
-    /// that number next. The descriptor is non-blocking and polled for 50 ms at a time, so the wait
-    /// is short. Safe to call more than once.
+    /// that number next. Safe to call more than once.
     func stopAndWait() {
         stop()
         finished.wait()
@@ -377,9 +393,12 @@ final class ReaderThread: @unchecked Sendable {
     }
 
     private func run() {
+        let wake = wakePipe[0] >= 0 ? wakePipe[0] : nil
+        // Without a wake pipe, fall back to short polls so that stop is still seen.
+        let timeout: Int32 = wake == nil ? 50 : -1
         while !isStopped {
             do {
-                let bytes = try port.read(timeoutMilliseconds: 50)
+                let bytes = try port.read(timeoutMilliseconds: timeout, wake: wake)
                 if !bytes.isEmpty { continuation.yield(.bytes(bytes)) }
             } catch {
                 if !isStopped { continuation.yield(.failed(error)) }

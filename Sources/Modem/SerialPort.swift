@@ -122,14 +122,18 @@ public struct SerialPort: Sendable {
     }
 
     /// Waits up to `timeoutMilliseconds` for data and reads what is there; empty when nothing came.
-    public func read(timeoutMilliseconds: Int32) throws(SerialPortError) -> [UInt8] {
-        var pfd = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
-        let ready = poll(&pfd, 1, timeoutMilliseconds)
+    public func read(timeoutMilliseconds: Int32, wake: Int32? = nil) throws(SerialPortError) -> [UInt8] {
+        var fds = [pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)]
+        if let wake { fds.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
+        let ready = poll(&fds, nfds_t(fds.count), timeoutMilliseconds)
         if ready < 0 {
             if errno == EINTR { return [] }
             throw .io(device: device, operation: "poll", errno: errno)
         }
         if ready == 0 { return [] }
+        // Woken to stop (the caller checks why); the port is not read.
+        if fds[0].revents == 0 { return [] }
+        let pfd = fds[0]
         var buffer = [UInt8](repeating: 0, count: 4096)
         let count = buffer.withUnsafeMutableBytes { Glibc.read(fileDescriptor, $0.baseAddress, $0.count) }
         if count < 0 {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 #if canImport(Glibc)
     import Glibc
@@ -81,8 +82,12 @@ public final class SQLiteStore: MessageStore, @unchecked Sendable {
                         content_type TEXT,
                         received_at REAL NOT NULL,
                         size INTEGER NOT NULL,
-                        pdu BLOB NOT NULL,
                         hook_done INTEGER NOT NULL DEFAULT 0
+                    );
+                    -- The raw PDU on its own: updating a message's state never rewrites megabytes.
+                    CREATE TABLE message_pdu (
+                        message_id INTEGER PRIMARY KEY REFERENCES message(id) ON DELETE CASCADE,
+                        pdu BLOB NOT NULL
                     );
                     CREATE TABLE address (
                         message_id INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,
@@ -452,14 +457,18 @@ public final class SQLiteStore: MessageStore, @unchecked Sendable {
         try db.execute(
             sql: """
                 INSERT INTO message (notification_id, transaction_id, message_id, content_location, subject, date,
-                    message_class, content_type, received_at, size, pdu)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    message_class, content_type, received_at, size)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 notificationID, message.transactionID, message.messageID, message.contentLocation, message.subject,
-                message.date, message.messageClass, message.contentType, now, message.pdu.count, Data(message.pdu),
+                message.date, message.messageClass, message.contentType, now, message.pdu.count,
             ])
         let id = db.lastInsertedRowID
+        try db.execute(
+            sql: "INSERT INTO message_pdu (message_id, pdu) VALUES (?, zeroblob(?))",
+            arguments: [id, message.pdu.count])
+        try writeBlob(message.pdu, table: "message_pdu", column: "pdu", row: id, db: db)
         for (position, address) in message.addresses.enumerated() {
             try db.execute(
                 sql: "INSERT INTO address (message_id, position, field, address) VALUES (?, ?, ?, ?)",
@@ -480,6 +489,31 @@ public final class SQLiteStore: MessageStore, @unchecked Sendable {
         return id
     }
 
+    /// Writes a large value in place, 64 KiB at a time (SQLite incremental blob I/O): no copy of the
+    /// whole value is made for binding or for building the record, so a 5 MB message costs about its
+    /// own size in memory, not four times it.
+    static func writeBlob(_ bytes: [UInt8], table: String, column: String, row: Int64, db: Database) throws {
+        guard !bytes.isEmpty else { return }
+        var blob: OpaquePointer?
+        let opened = sqlite3_blob_open(db.sqliteConnection, "main", table, column, row, 1, &blob)
+        guard opened == SQLITE_OK, let blob else {
+            throw StoreError(path: table, reason: "cannot open the blob (SQLite \(opened))")
+        }
+        defer { sqlite3_blob_close(blob) }
+        let chunk = 64 << 10
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let length = min(chunk, buffer.count - offset)
+                let result = sqlite3_blob_write(blob, buffer.baseAddress! + offset, Int32(length), Int32(offset))
+                guard result == SQLITE_OK else {
+                    throw StoreError(path: table, reason: "cannot write the blob (SQLite \(result))")
+                }
+                offset += length
+            }
+        }
+    }
+
     public func messages() throws -> [MessageRecord] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM message ORDER BY id").map { try Self.message($0, db: db) }
@@ -496,7 +530,7 @@ public final class SQLiteStore: MessageStore, @unchecked Sendable {
 
     public func messagePDU(id: Int64) throws -> [UInt8]? {
         try read { db in
-            let data = try Data.fetchOne(db, sql: "SELECT pdu FROM message WHERE id = ?", arguments: [id])
+            let data = try Data.fetchOne(db, sql: "SELECT pdu FROM message_pdu WHERE message_id = ?", arguments: [id])
             return data.map { Array($0) }
         }
     }
@@ -505,6 +539,7 @@ public final class SQLiteStore: MessageStore, @unchecked Sendable {
         try write { db in
             try db.execute(sql: "DELETE FROM address WHERE message_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM part WHERE message_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM message_pdu WHERE message_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM message WHERE id = ?", arguments: [id])
             return db.changesCount == 1
         }

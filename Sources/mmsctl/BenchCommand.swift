@@ -19,6 +19,7 @@ struct BenchCommand: AsyncParsableCommand {
               mmsctl bench --corpus ../shared/vectors/mms
               mmsctl bench --corpus ../shared/vectors/mms --seconds 5 --json
               mmsctl bench --at          # AT round trips over a pty against the simulator
+              mmsctl bench --receive     # idle watch CPU, +CMTI latency, fetch start time, 5 MB peak RSS
 
             --at measures AT round trips per second through ATChannel over a pseudo-terminal against \
             the simulated modem, the same exchange done with bare write/poll/read (so the channel's \
@@ -40,6 +41,16 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("at"), help: "Benchmark the AT layer instead of the MMS decoder.")
     var atLayer = false
+
+    @Flag(
+        name: .customLong("receive"),
+        help: "Benchmark the receive pipeline: idle watch CPU, +CMTI to acknowledged, fetch start, 5 MB peak RSS.")
+    var receive = false
+
+    @Option(
+        name: .customLong("idle-seconds"),
+        help: ArgumentHelp("How long --receive watches an idle watch.", valueName: "s"))
+    var idleSeconds: Double = 60
 
     struct Result: Encodable {
         var files: Int
@@ -64,10 +75,14 @@ struct BenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be between 0 and 600.") }
+        guard idleSeconds.isFinite, idleSeconds >= 1, idleSeconds <= 3600 else {
+            throw ValidationError("--idle-seconds must be between 1 and 3600.")
+        }
     }
 
     func run() async throws {
         if atLayer { return try await runAT() }
+        if receive { return try await runReceive() }
         let folder = URL(fileURLWithPath: corpus)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
             printError("mmsctl: \(corpus): cannot read the corpus folder (give one with --corpus)")
