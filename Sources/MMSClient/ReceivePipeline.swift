@@ -350,6 +350,9 @@ public final class ReceivePipeline: Sendable {
         var network: [NotificationRecord] = []
         for record in due {
             if let settled = settleWithoutNetwork(record, summary: &summary), settled { continue }
+            // Deferred and answered: only worth the network once the limit lets it in (a later run with a
+            // larger --max-size), and then fetched and acknowledged with M-Acknowledge.ind.
+            if record.state == .deferred && record.answerSent && !fits(record) { continue }
             network.append(record)
         }
         guard !network.isEmpty else { return }
@@ -375,10 +378,15 @@ public final class ReceivePipeline: Sendable {
         for partial in outcome { summary.merge(partial) }
     }
 
+    func fits(_ record: NotificationRecord) -> Bool {
+        (record.messageSize ?? 0) <= Int64(settings.maximumSize)
+    }
+
     /// Expired, too large or of a refused class: recorded as such (true), or nil when the
     /// notification needs the network.
     private func settleWithoutNetwork(_ record: NotificationRecord, summary: inout ReceiveSummary) -> Bool? {
-        guard [.notified, .fetching, .failed].contains(record.state) else { return nil }
+        let deferredNowFits = record.state == .deferred && record.answerSent && fits(record)
+        guard [.notified, .fetching, .failed].contains(record.state) || deferredNowFits else { return nil }
         let now = settings.clock()
         do {
             let expiry = record.expiresAt ?? (record.receivedAt + settings.defaultLifetime)
@@ -428,7 +436,8 @@ public final class ReceivePipeline: Sendable {
             "notification": "\(record.id)", "transaction-id": "\(TerminalText.safe(record.transactionID))",
         ]
 
-        if [.notified, .fetching, .failed].contains(record.state) {
+        let deferredNowFits = record.state == .deferred && record.answerSent && fits(record)
+        if [.notified, .fetching, .failed].contains(record.state) || deferredNowFits {
             if let size = record.messageSize, size > settings.maximumSize {
                 settle(record, as: .deferred, status: "Deferred", summary: &summary)
                 summary.answered[summary.answered.count - 1] +=
@@ -563,9 +572,13 @@ public final class ReceivePipeline: Sendable {
         do {
             try store.setAnswer(notificationID: current.id, status: status.description, sent: true)
             if current.state == .fetched {
+                // Done at once when no SMS of it is left on the modem (deleted when it was deferred).
+                let remaining = try store.carriers(notificationID: current.id).filter {
+                    $0.state != .deleted && $0.memory != nil
+                }
                 try store.update(
-                    notificationID: current.id, state: .acknowledged, error: nil, nextAttemptAt: nil,
-                    countAttempt: false)
+                    notificationID: current.id, state: remaining.isEmpty ? .done : .acknowledged, error: nil,
+                    nextAttemptAt: nil, countAttempt: false)
                 summary.acknowledged += 1
                 logger.info("acknowledged", metadata: metadata)
             }

@@ -44,6 +44,8 @@ public struct NotificationRecord: Sendable, Hashable, Codable {
     public var responseStatus: String?
     /// The MMS version of the notification, echoed in the answer.
     public var version: UInt8?
+    /// Whether the MMSC has been told `responseStatus`.
+    public var answerSent: Bool = false
     /// The process that holds the claim on it, and until when.
     public var leaseOwner: String?
     public var leaseUntil: Double?

@@ -350,7 +350,8 @@ public final class SQLiteStore: MessageStore, @unchecked Sendable {
                     SELECT * FROM notification
                     WHERE state IN ('notified', 'fetching', 'fetched')
                        OR (state = 'failed' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
-                       OR (state IN ('expired', 'rejected', 'deferred') AND answer_sent = 0)
+                       OR (state IN ('expired', 'rejected') AND answer_sent = 0)
+                       OR state = 'deferred'
                     ORDER BY id
                     """, arguments: [now]
             ).map(Self.notification)
@@ -428,7 +429,8 @@ public final class SQLiteStore: MessageStore, @unchecked Sendable {
             receivedAt: row["received_at"], state: NotificationState(rawValue: row["state"]) ?? .notified,
             attempts: row["attempts"], nextAttemptAt: row["next_attempt_at"], lastError: row["last_error"],
             messageRowID: row["message_row_id"], responseStatus: row["response_status"],
-            version: version.map { UInt8(truncatingIfNeeded: $0) }, leaseOwner: row["lease_owner"],
+            version: version.map { UInt8(truncatingIfNeeded: $0) }, answerSent: row["answer_sent"],
+            leaseOwner: row["lease_owner"],
             leaseUntil: row["lease_until"])
     }
 

@@ -137,6 +137,24 @@ import Transport
         await rig.close()
     }
 
+    @Test func aDeferredMessageIsFetchedWhenALaterRunAllowsItAndAcknowledgedWithMAcknowledgeInd() async throws {
+        let rig = try await Rig()
+        rig.push(rig.notification(id: "later-big", size: 500_000))
+        _ = await rig.pass(rig.pipeline { $0.maximumSize = 300_000 })
+        // Another small run: the deferred one stays at the MMSC, no network is used for it.
+        let requests = rig.mmsc.requests.count
+        let quiet = await rig.pass(rig.pipeline { $0.maximumSize = 300_000 })
+        #expect(rig.mmsc.requests.count == requests)
+        #expect(quiet.pending.isEmpty)
+        // The user raises the limit: it is fetched and acknowledged (ENC §6.4).
+        let summary = await rig.pass(rig.pipeline { $0.maximumSize = 1_000_000 })
+        #expect(summary.stored.count == 1)
+        let acknowledge = rig.mmsc.received.filter { $0.messageType == .acknowledgeInd }
+        #expect(acknowledge.map(\.transactionID) == ["tx-later-big"])
+        #expect(try rig.store.notifications().first?.state == .done)
+        await rig.close()
+    }
+
     @Test func aRefusedClassIsAnsweredRejected() async throws {
         let rig = try await Rig()
         rig.push(rig.notification(id: "ad", messageClass: 0x81))
