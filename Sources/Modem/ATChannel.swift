@@ -152,14 +152,22 @@ public actor ATChannel {
 
     /// Closes the port and releases its descriptor, flock and UUCP lock file, also after the port
     /// failed (an unplugged modem), so that the same path can be opened again in this process.
-    public func close() {
+    public func close() async {
         if failure == nil {
             failure = .closed(device: device)
             finishAll(with: .closed(device: device))
         }
         guard !released else { return }
         released = true
-        reader.stopAndWait()
+        // Waiting for the reader thread blocks (briefly: the wake pipe ends its poll at once); do it
+        // on a dispatch queue, not on a thread of the cooperative pool.
+        let reader = self.reader
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                reader.stopAndWait()
+                continuation.resume()
+            }
+        }
         port.close()
     }
 

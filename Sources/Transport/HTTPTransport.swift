@@ -62,6 +62,12 @@ public struct HTTPTransport: Sendable {
 
     public static let mmsContentType = "application/vnd.wap.mms-message"
 
+    /// The Host header (RFC 9110 §7.2): the port only when it is not 80, an IPv6 literal in brackets.
+    public static func hostHeader(_ authority: HostPort) -> String {
+        let host = authority.isIPv6Literal ? "[\(authority.host)]" : authority.host
+        return authority.port == 80 ? host : "\(host):\(authority.port)"
+    }
+
     /// GET a Content-Location; with `expectMMS` a non-MMS content type is an error.
     public func get(_ url: String, expectMMS: Bool = true, progress: TransferProgress? = nil)
         async throws(TransportError) -> HTTPResult
@@ -164,23 +170,26 @@ public struct HTTPTransport: Sendable {
         async throws(TransportError) -> HTTPResult
     {
         let authority = configuration.proxy ?? url.authority
-        let candidates = try addresses(for: authority)
-        var descriptor: Int32?
-        var lastError = TransportError.connect(target: authority.description, reason: "no address")
-        for address in candidates {
-            do {
-                descriptor = try Sockets.connect(
-                    to: address, interface: configuration.bearer.interfaceName, timeout: configuration.connectTimeout)
-                break
-            } catch {
-                lastError = error
+        // Name resolution and the connect poll block: off the cooperative pool.
+        let transport = self
+        let descriptor = try await Blocking.run { () throws(TransportError) -> Int32 in
+            let candidates = try transport.addresses(for: authority)
+            var lastError = TransportError.connect(target: authority.description, reason: "no address")
+            for address in candidates {
+                do throws(TransportError) {
+                    return try Sockets.connect(
+                        to: address, interface: transport.configuration.bearer.interfaceName,
+                        timeout: transport.configuration.connectTimeout)
+                } catch {
+                    lastError = error
+                }
             }
+            throw lastError
         }
-        guard let descriptor else { throw lastError }
 
         var head = HTTPRequestHead(
             version: .http1_1, method: method, uri: configuration.proxy == nil ? url.pathAndQuery : url.text)
-        head.headers.add(name: "Host", value: url.authority.port == 80 ? url.authority.host : url.authority.description)
+        head.headers.add(name: "Host", value: Self.hostHeader(url.authority))
         head.headers.add(name: "User-Agent", value: configuration.userAgent)
         if let profile = configuration.uaProfile {
             head.headers.add(name: configuration.uaProfileHeader, value: profile)
@@ -215,7 +224,8 @@ public struct HTTPTransport: Sendable {
                 }
                 .withConnectedSocket(descriptor).get()
         } catch {
-            close(descriptor)
+            // NIO owns the descriptor from withConnectedSocket on and has closed it: closing it here
+            // again could close a number that another thread has just been given.
             throw .connect(target: authority.description, reason: "\(error)")
         }
         channel.write(HTTPClientRequestPart.head(head), promise: nil)

@@ -66,7 +66,9 @@ public final class PPPBearer: @unchecked Sendable {
         return nil
     }
 
-    /// Starts pppd and waits for the interface and its DNS servers.
+    /// Starts pppd and waits for the interface and its DNS servers, at most `settings.timeout`
+    /// seconds even when pppd prints nothing (its output is read by a readability handler on a
+    /// dispatch queue, never by a blocking read on the cooperative pool).
     public func up() async throws(TransportError) -> Link {
         if let reason = Self.unavailableReason(pppd: settings.pppd) { throw .bearer(reason) }
         let process = Process()
@@ -75,22 +77,34 @@ public final class PPPBearer: @unchecked Sendable {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        do { try process.run() } catch { throw .bearer("cannot start pppd: \(error)") }
-        lock.withLock { self.process = process }
-        let deadline = Date().addingTimeInterval(settings.timeout)
-        var log = ""
-        let handle = pipe.fileHandleForReading
-        while Date() < deadline {
+        let (output, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(256))
+        pipe.fileHandleForReading.readabilityHandler = { handle in
             let chunk = handle.availableData
             if chunk.isEmpty {
-                break
+                handle.readabilityHandler = nil
+                continuation.finish()
+            } else {
+                continuation.yield(String(decoding: chunk, as: UTF8.self))
             }
-            log += String(decoding: chunk, as: UTF8.self)
+        }
+        do { try process.run() } catch { throw .bearer("cannot start pppd: \(error)") }
+        lock.withLock { self.process = process }
+        let timeout = settings.timeout
+        let timer = Task {
+            try? await Task.sleep(nanoseconds: UInt64(max(0, min(timeout, 3600)) * 1e9))
+            continuation.finish()
+        }
+        defer { timer.cancel() }
+        var log = ""
+        for await chunk in output {
+            // pppd's log is bounded: only the last lines matter.
+            log = String((log + chunk).suffix(16_384))
             if let link = Self.parse(log), link.localAddress != nil { return link }
         }
-        down()
+        pipe.fileHandleForReading.readabilityHandler = nil
+        await hangUp()
         throw .bearer(
-            "pppd did not bring the link up on \(settings.device): "
+            "pppd did not bring the link up on \(settings.device) within \(Int(timeout)) s: "
                 + (log.split(separator: "\n").suffix(3).joined(separator: " / ")))
     }
 
@@ -105,15 +119,20 @@ public final class PPPBearer: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// `down()`, waiting for pppd's exit off the cooperative pool.
+    public func hangUp() async {
+        await Blocking.run { [self] in down() }
+    }
+
     /// Runs `body` with the link up and always hangs up afterwards.
     public func withBearer<T: Sendable>(_ body: (Link) async throws -> T) async throws -> T {
         let link = try await up()
         do {
             let result = try await body(link)
-            down()
+            await hangUp()
             return result
         } catch {
-            down()
+            await hangUp()
             throw error
         }
     }

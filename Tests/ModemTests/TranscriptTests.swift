@@ -79,7 +79,10 @@ struct TranscriptTests {
         let cmt = replay.urcs.filter { $0.name == "+CMT" }
         #expect(cmt.count == 3)
         let first = try SMSPDU.decode(hex: try #require(cmt.first?.pdu))
-        guard case .deliver(let deliver) = first.tpdu else { return }
+        guard case .deliver(let deliver) = first.tpdu else {
+            Issue.record("the routed PDU must be an SMS-DELIVER, got \(first.tpdu)")
+            return
+        }
         #expect(deliver.text == "Test")
         #expect(deliver.originator.description == "+48694405877")
     }

@@ -60,7 +60,10 @@ import Testing
         let pdu = SMSPDU(tpdu: .submit(submit))
         let decoded = try SMSPDU.decode(pdu.encode())
         #expect(decoded == pdu)
-        guard case .submit(let back) = decoded.tpdu else { return }
+        guard case .submit(let back) = decoded.tpdu else {
+            Issue.record("an SMS-SUBMIT must decode as one, got \(decoded.tpdu)")
+            return
+        }
         #expect(back.text == text)
         #expect(back.userData.header == header)
     }
@@ -144,7 +147,10 @@ import Testing
         let pdu = try SMSPDU.decode(hex: hex)
         #expect(pdu.smsc?.description == "+491722270541")
         #expect(pdu.tpduLength == 128)
-        guard case .deliver(let deliver) = pdu.tpdu else { return }
+        guard case .deliver(let deliver) = pdu.tpdu else {
+            Issue.record("expected an SMS-DELIVER, got \(pdu.tpdu)")
+            return
+        }
         #expect(deliver.originator.value == "0" && deliver.originator.typeOfAddress == 0x85)
         #expect(deliver.protocolIdentifier == 0x39)
         #expect(deliver.dataCoding.alphabet == .eightBit && deliver.dataCoding.messageClass == 1)
@@ -200,7 +206,10 @@ import Testing
         let submit = SMSSubmit(destination: SMSAddress("+15551234567"), userData: SMSUserData(text: text))
         #expect(submit.dataCoding == .ucs2)
         let decoded = try SMSPDU.decode(SMSPDU(tpdu: .submit(submit)).encode())
-        guard case .submit(let back) = decoded.tpdu else { return }
+        guard case .submit(let back) = decoded.tpdu else {
+            Issue.record("an SMS-SUBMIT must decode as one, got \(decoded.tpdu)")
+            return
+        }
         #expect(back.text == text)
         #expect(hexString(back.userData.octets).contains("D83DDE03"))
     }
@@ -208,7 +217,10 @@ import Testing
     @Test func compressedTextIsReportedNotGuessed() throws {
         // DCS 0x20: general group, compressed, GSM 7-bit.
         let pdu = try SMSPDU.decode(hex: "00 04 04 91 5788 00 20 01901151011129 04 01020304")
-        guard case .deliver(let deliver) = pdu.tpdu else { return }
+        guard case .deliver(let deliver) = pdu.tpdu else {
+            Issue.record("expected an SMS-DELIVER, got \(pdu.tpdu)")
+            return
+        }
         #expect(deliver.dataCoding.isCompressed)
         #expect(deliver.text == nil)
     }

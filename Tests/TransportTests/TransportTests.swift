@@ -244,17 +244,37 @@ import Testing
         }
     }
 
-    @Test func anIPv6MMSCIsReached() async throws {
-        let mmsc = SimulatedMMSC(host: "::1")
-        do {
-            try await mmsc.start()
-        } catch {
-            return  // no IPv6 loopback on this machine
+    /// Whether this machine can bind the IPv6 loopback (some containers have no IPv6).
+    static let hasIPv6Loopback: Bool = {
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_addr = in6addr_loopback
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0
+            }
         }
+    }()
+
+    @Test(.enabled(if: hasIPv6Loopback, "no IPv6 loopback on this machine"))
+    func anIPv6MMSCIsReachedWithABracketedHost() async throws {
+        let mmsc = SimulatedMMSC(host: "::1")
+        try await mmsc.start()
         let location = mmsc.store(Self.sample())
         #expect(location.hasPrefix("http://[::1]:"))
         #expect(try await HTTPTransport(configuration: Self.configuration()).get(location).status == 200)
+        #expect(mmsc.requests.last?.header("Host") == "[::1]:\(mmsc.port)")
         await mmsc.stop()
+    }
+
+    @Test func theHostHeaderBracketsIPv6LiteralsAndLeavesPort80Out() {
+        #expect(HTTPTransport.hostHeader(HostPort(host: "2001:db8::1", port: 80)) == "[2001:db8::1]")
+        #expect(HTTPTransport.hostHeader(HostPort(host: "2001:db8::1", port: 8002)) == "[2001:db8::1]:8002")
+        #expect(HTTPTransport.hostHeader(HostPort(host: "mms.example", port: 80)) == "mms.example")
+        #expect(HTTPTransport.hostHeader(HostPort(host: "10.0.0.10", port: 8080)) == "10.0.0.10:8080")
     }
 
     @Test func unreachableHostsAndUnknownNamesSaySo() async throws {
