@@ -21,6 +21,8 @@ public struct Doctor: Sendable {
     public var device: String?
     public var pin: String?
     public var lockDirectory: String?
+    /// Every AT line, as `--trace-at` shows it.
+    public var trace: (@Sendable (ATTraceDirection, String) -> Void)?
     public var carrierDatabase = CarrierDatabase.defaultPath
     /// Builds the configuration, given the carrier settings found by IMSI (or none).
     public var configuration: @Sendable (CarrierSettings?) -> Configuration
@@ -81,7 +83,7 @@ public struct Doctor: Sendable {
         // 3. Lock and 4. modem answers.
         let channel: ATChannel
         do {
-            channel = try ATChannel.open(device: path, lockDirectory: lockDirectory)
+            channel = try ATChannel.open(device: path, lockDirectory: lockDirectory, trace: trace)
         } catch {
             if case .port(.busy(_, let holder)) = error {
                 let isMM = holder?.contains("ModemManager") == true

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MMSClient
 import Modem
+import Transport
 
 /// Settings that can be given as flags (highest precedence; see `mmsctl config`).
 struct ConfigOptions: ParsableArguments {
@@ -130,6 +131,10 @@ struct DoctorCommand: AsyncParsableCommand {
     @Option(help: "The SIM PIN.") var pin: String?
     @OptionGroup var options: ConfigOptions
     @Flag(help: "Print JSON.") var json = false
+    @Flag(
+        name: .customLong("trace-at"),
+        help: "Log every AT line in both directions, with time stamps, to standard error.")
+    var traceAT = false
 
     func run() async throws {
         let base = options.load(device: device, pin: pin)
@@ -139,6 +144,7 @@ struct DoctorCommand: AsyncParsableCommand {
             options.load(device: device, pin: pin, carrier: carrier)
         }
         if let lock = ProcessInfo.processInfo.environment["MMSCTL_LOCK_DIR"] { doctor.lockDirectory = lock }
+        doctor.trace = atTrace(enabled: traceAT)
         if let database = ProcessInfo.processInfo.environment["MMSCTL_CARRIER_DATABASE"] {
             doctor.carrierDatabase = database
         }
@@ -203,13 +209,19 @@ struct ModemsCommand: AsyncParsableCommand {
             }
         }
         guard watch else { return }
-        signal(SIGINT) { _ in StopFlag.shared.set() }
-        if let problem = ModemDiscovery.watch(
-            shouldStop: { StopFlag.shared.isSet },
-            handler: { action, device in
-                print("\(action) \(device)")
-            })
-        {
+        // A dispatch source, not a signal handler: nothing runs in signal context.
+        let stop = StopFlag()
+        let sources = SignalSources.install([SIGINT, SIGTERM]) { _ in stop.set() }
+        defer { sources.cancel() }
+        // The udev monitor blocks in poll: on a dispatch queue, not the cooperative pool.
+        let problem = await Blocking.run {
+            ModemDiscovery.watch(
+                shouldStop: { stop.isSet },
+                handler: { action, device in
+                    FileHandle.standardOutput.write(Data("\(action) \(device)\n".utf8))
+                })
+        }
+        if let problem {
             printError("mmsctl: \(problem)")
             throw ExitCode(69)
         }
@@ -217,7 +229,6 @@ struct ModemsCommand: AsyncParsableCommand {
 }
 
 final class StopFlag: @unchecked Sendable {
-    static let shared = StopFlag()
     private let lock = NSLock()
     private var value = false
     func set() { lock.withLock { value = true } }
