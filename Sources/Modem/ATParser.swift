@@ -131,7 +131,7 @@ public enum ATEvent: Hashable, Sendable {
 public struct ATParser: Sendable {
     private var buffer: [UInt8] = []
     private var command: String?
-    private var commandName: String?
+    private var commandNames: [String] = []
     private var expectsPrompt = false
     private var echoPending = false
     private var pendingURC: URC?
@@ -148,20 +148,26 @@ public struct ATParser: Sendable {
         self.command = command
         self.expectsPrompt = expectsPrompt
         self.echoPending = true
+        commandNames = Self.extendedNames(of: command)
+    }
+
+    /// The extended command names of a command line, compound ones included (V.250 §5.3.1):
+    /// `AT+CSQ;+CMGD=99` → `+CSQ`, `+CMGD`. Their information lines are answers, not URCs.
+    static func extendedNames(of command: String) -> [String] {
         let upper = command.uppercased()
-        if upper.hasPrefix("AT+") || upper.hasPrefix("AT^") || upper.hasPrefix("AT#") || upper.hasPrefix("AT*") {
-            let body = upper.dropFirst(2)
-            let end = body.firstIndex { "=?;".contains($0) } ?? body.endIndex
-            commandName = String(body[..<end])
-        } else {
-            commandName = nil
+        guard upper.hasPrefix("AT") else { return [] }
+        return upper.dropFirst(2).split(separator: ";").compactMap { segment in
+            let body = segment.drop { $0 == " " }
+            guard let first = body.first, "+^#*$%".contains(first) else { return nil }
+            let end = body.firstIndex { "=?".contains($0) } ?? body.endIndex
+            return String(body[..<end])
         }
     }
 
     /// The command is finished (or abandoned after a timeout).
     public mutating func end() {
         command = nil
-        commandName = nil
+        commandNames = []
         expectsPrompt = false
         echoPending = false
     }
@@ -252,7 +258,7 @@ public struct ATParser: Sendable {
         let name = String(line[..<colon])
         guard URC.names.contains(name) else { return nil }
         // `+CREG: 0,1` answering AT+CREG? is a response, not a URC.
-        if let commandName, name.dropFirst() == commandName.dropFirst() || name == commandName { return nil }
+        if commandNames.contains(where: { name.dropFirst() == $0.dropFirst() || name == $0 }) { return nil }
         return URC(name: name, value: String(line[line.index(after: colon)...]).trimming(" "))
     }
 }

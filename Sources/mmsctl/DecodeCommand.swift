@@ -115,8 +115,19 @@ struct DecodeCommand: ParsableCommand {
     private func runSMS() throws {
         var lines: [SMSDecoding.Line] = []
         if files.isEmpty || files == ["-"] {
-            let input = (try? Input.read("-")) ?? []
-            lines = SMSDecoding.lines(fromLog: String(decoding: input, as: UTF8.self))
+            let input: [UInt8]
+            do {
+                input = try Input.read("-", limit: SMSDecoding.maximumInput)
+            } catch {
+                printError("mmsctl: \(error)")
+                throw ExitStatus.dataError
+            }
+            lines = SMSDecoding.lines(fromLog: input, limit: SMSDecoding.maximumLines)
+            guard lines.count <= SMSDecoding.maximumLines else {
+                printError(
+                    "mmsctl: <stdin>: more than \(SMSDecoding.maximumLines) PDU lines; decode them in smaller batches")
+                throw ExitStatus.dataError
+            }
         } else {
             lines = files.enumerated().map { SMSDecoding.Line(label: "pdu \($0.offset + 1)", hex: $0.element) }
         }
@@ -143,13 +154,13 @@ struct DecodeCommand: ParsableCommand {
 enum TextRenderer {
     static func render(_ result: DecodeResult) -> String {
         var lines: [String] = []
-        let size = result.size.map { " (\($0) bytes)" } ?? ""
+        let size = result.size.map { " (\(byteCount($0)))" } ?? ""
         if let sms = result.sms {
             return renderSMS(result, sms)
         }
         guard result.ok || result.mms != nil else {
             lines.append("\(result.input)\(size): error: \(result.error?.message ?? "unknown error")")
-            return lines.joined(separator: "\n")
+            return safe(lines)
         }
         if let mms = result.mms {
             lines.append("\(result.input)\(size): \(mms.type)")
@@ -167,7 +178,13 @@ enum TextRenderer {
             }
         }
         if let error = result.error { lines.append("  error: \(error.message)") }
-        return lines.joined(separator: "\n")
+        return safe(lines)
+    }
+
+    /// Every line through the terminal sanitiser: a value's own line breaks, escapes and bidi
+    /// controls are shown as `\u{…}`, so a sender can neither forge a line nor drive the terminal.
+    static func safe(_ lines: [String]) -> String {
+        lines.map { TerminalText.safe($0) }.joined(separator: "\n")
     }
 
     static func renderSMS(_ result: DecodeResult, _ parts: [SMSReport]) -> String {
@@ -235,18 +252,20 @@ enum TextRenderer {
             lines.append(
                 "  WAP push: \(push.content), \(push.contentType), application \(push.applicationID ?? "none")")
         }
+        var rendered = safe(lines)
         if let mms = result.mms {
+            // Already sanitised, line by line: only its own line breaks remain.
             let inner = TextRenderer.render(DecodeResult(input: "  MMS", kind: "mms", ok: true, mms: mms))
-            lines.append(inner.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+            rendered += "\n" + inner.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
         }
-        if let error = result.error { lines.append("  error: \(error.message)") }
-        return lines.joined(separator: "\n")
+        if let error = result.error { rendered += "\n" + TerminalText.safe("  error: \(error.message)") }
+        return rendered
     }
 
     static func renderParts(_ parts: [PartReport], indent: String) -> [String] {
         var lines: [String] = []
         for part in parts {
-            var line = "\(indent)\(part.index). \(part.contentType), \(part.size) bytes"
+            var line = "\(indent)\(part.index). \(part.contentType), \(byteCount(part.size))"
             if let id = part.contentID { line += ", id \(id)" }
             if let location = part.contentLocation { line += ", location \(location)" }
             if let encoding = part.transferEncoding { line += ", \(encoding)" }

@@ -1,4 +1,5 @@
 import Foundation
+import PDU
 
 /// Reading command inputs with errors that name the file.
 enum Input {
@@ -10,14 +11,21 @@ enum Input {
         var description: String { "\(path): \(reason)" }
     }
 
-    /// The bytes of a file, or of standard input for "-".
-    static func read(_ path: String) throws -> [UInt8] {
+    /// The bytes of a file, or of standard input for "-", at most `limit` bytes: a larger input is
+    /// refused as soon as it passes the limit, never read whole into memory.
+    static func read(_ path: String, limit: Int = maximumSize) throws -> [UInt8] {
         if path == "-" {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            guard data.count <= maximumSize else {
-                throw ReadError(path: "<stdin>", reason: "larger than \(maximumSize) bytes")
+            var bytes: [UInt8] = []
+            let handle = FileHandle.standardInput
+            while true {
+                let chunk = handle.readData(ofLength: 1 << 20)
+                if chunk.isEmpty { break }
+                guard bytes.count + chunk.count <= limit else {
+                    throw ReadError(path: "<stdin>", reason: "more than \(limit) bytes; stopped reading")
+                }
+                bytes += chunk
             }
-            return [UInt8](data)
+            return bytes
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -36,9 +44,10 @@ enum Input {
     }
 }
 
-/// Writes to standard error.
+/// Writes to standard error, through the terminal sanitiser (line breaks and tabs kept): an error
+/// that quotes a sender's text cannot drive the terminal.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    FileHandle.standardError.write(Data((TerminalText.safe(text, multiline: true) + "\n").utf8))
 }
 
 /// Encodes a report as stable, key-sorted JSON.

@@ -21,9 +21,11 @@ struct DeviceOptions: ParsableArguments {
         let configured =
             device ?? ProcessInfo.processInfo.environment["MMSCTL_MODEM_DEVICE"] ?? Configuration.load()["modem.device"]
         guard let device = configured ?? ModemDiscovery.discover().modems.compactMap(\.atPort).first?.device else {
-            throw ValidationError(
-                "No modem found: give its AT port with --device (see `mmsctl modems`), or set modem.device in \(Configuration.userFile)."
-            )
+            printError(
+                "mmsctl: no modem found: plug one in and check `mmsctl modems` (a stick in CD-ROM or HiLink mode "
+                    + "has no AT port), or give its AT port with --device /dev/ttyUSB2, or set modem.device in "
+                    + "\(Configuration.userFile)")
+            throw ExitStatus.unavailable
         }
         do {
             return try ATChannel.open(device: device, trace: atTrace(enabled: traceAT))
@@ -158,8 +160,29 @@ struct ModemCommand: ParsableCommand {
             abstract: "Send raw AT commands and print the answers.",
             discussion: "Example: mmsctl modem at --device /dev/ttyUSB2 'AT+CPMS?' 'AT+CSQ'")
         @OptionGroup var options: DeviceOptions
-        @Argument(help: "Commands, each with its AT prefix.") var commands: [String]
-        @Option(help: "Seconds to wait for each answer.") var timeout: Double = 10
+        @Argument(help: "Commands, each with its AT prefix; several arguments send several commands.")
+        var commands: [String]
+        @Option(help: "Seconds to wait for each answer (0.1 to 3600).") var timeout: Double = 10
+
+        func validate() throws {
+            guard timeout.isFinite, timeout >= 0.1, timeout <= 3600 else {
+                throw ValidationError("--timeout takes seconds from 0.1 to 3600")
+            }
+            for (number, command) in commands.enumerated() {
+                guard command.uppercased().hasPrefix("AT") else {
+                    throw ValidationError("command \(number + 1) does not start with AT: \(TerminalText.safe(command))")
+                }
+                // CR or LF would end the line and start another command; Ctrl-Z would send a prompt's
+                // payload; ESC would cancel it. One argument is one command line.
+                if let control = command.unicodeScalars.first(where: {
+                    $0.value < 0x20 || $0.value == 0x7F || (0x80...0x9F).contains($0.value)
+                }) {
+                    throw ValidationError(
+                        "command \(number + 1) contains the control character U+\(String(format: "%04X", control.value)); "
+                            + "each argument is one command line: give several arguments to send several commands")
+                }
+            }
+        }
 
         func run() async throws {
             let channel = try options.open()

@@ -14,13 +14,29 @@ struct SMSDecoding {
     var smscField: Bool?
     var lenient = false
 
+    /// Bounds on what standard input may hold: a modem log of a few MB, at most this many PDUs.
+    static let maximumInput = 16 << 20
+    static let maximumLines = 100_000
+
     /// Picks PDU lines out of text copied from a modem log: response and command lines are skipped,
-    /// their length field is used for the PDU that follows.
-    static func lines(fromLog text: String) -> [Line] {
+    /// their length field is used for the PDU that follows. Lines are cut out of the bytes one at a
+    /// time, and the scan stops once `limit` PDU lines are exceeded (the caller refuses the input).
+    static func lines(fromLog bytes: [UInt8], limit: Int = .max) -> [Line] {
         var result: [Line] = []
         var pendingLength: Int?
-        for (number, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let line = raw.trimmingCharacters(in: CharacterSet(charactersIn: " \t\"\r"))
+        var number = 0
+        var start = 0
+        while start <= bytes.count, result.count <= limit {
+            var end = start
+            while end < bytes.count, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
+            defer {
+                // CR LF counts as one line break.
+                start = end + (end + 1 < bytes.count && bytes[end] == 0x0D && bytes[end + 1] == 0x0A ? 2 : 1)
+            }
+            number += 1
+            if start == end { continue }
+            let line = String(decoding: bytes[start..<end], as: UTF8.self).trimmingCharacters(
+                in: CharacterSet(charactersIn: " \t\""))
             if line.isEmpty { continue }
             let upper = line.uppercased()
             if line.hasPrefix("+") || upper.hasPrefix("AT") || ["OK", "ERROR", ">"].contains(upper)
@@ -35,7 +51,7 @@ struct SMSDecoding {
                 }
                 continue
             }
-            result.append(Line(label: "line \(number + 1)", hex: line, tpduLength: pendingLength))
+            result.append(Line(label: "line \(number)", hex: line, tpduLength: pendingLength))
             pendingLength = nil
         }
         return result

@@ -15,8 +15,9 @@ struct SimCommand: ParsableCommand {
             Examples:
               mmsctl sim
               mmsctl sim --profile huawei --pin 1234
-              mmsctl sim --inject 0791947122725014440185F0...     # store an SMS (PDU hex) at start
-              mmsctl sim --seconds 60 > sim.tty & sleep 1; mmsctl modem info --device "$(cat sim.tty)"
+              mmsctl sim --inject 0791947122725014440185F0...
+              mmsctl sim --seconds 60 > sim.tty &
+              mmsctl modem info --device "$(cat sim.tty)"
             """
     )
 
@@ -35,6 +36,9 @@ struct SimCommand: ParsableCommand {
     var seconds: Double?
 
     func validate() throws {
+        if let seconds, !(seconds.isFinite && seconds > 0 && seconds <= 31_536_000) {
+            throw ValidationError("--seconds takes a number of seconds from 0 to 31536000 (a year)")
+        }
         guard ModemProfile.named(profile) != nil else {
             throw ValidationError(
                 "Unknown profile \(profile); choose one of \(ModemProfile.all.map(\.name).joined(separator: ", ")).")

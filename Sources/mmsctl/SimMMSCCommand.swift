@@ -15,7 +15,7 @@ struct SimMMSCCommand: AsyncParsableCommand {
 
             Examples:
               mmsctl sim-mmsc --port 8080 --store-sample sample
-              mmsctl sim-mmsc --host 10.250.0.2 --port 8080 --dns-record mms.carrier.test=10.250.0.2
+              mmsctl sim-mmsc --port 8080 --dns-port 5353 --dns-record mms.test=127.0.0.1
             """
     )
 
@@ -33,21 +33,40 @@ struct SimMMSCCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many seconds (default: run until interrupted).") var seconds: Double?
 
     func validate() throws {
-        for record in dnsRecords where record.split(separator: "=").count != 2 {
-            throw ValidationError("--dns-record takes name=ip, not \(record)")
+        guard (0...65_535).contains(port) else { throw ValidationError("--port takes 0 (any) to 65535, not \(port)") }
+        guard (1...65_535).contains(dnsPort) else {
+            throw ValidationError("--dns-port takes 1 to 65535, not \(dnsPort)")
+        }
+        if let seconds, !(seconds.isFinite && seconds > 0 && seconds <= 31_536_000) {
+            throw ValidationError("--seconds takes a number of seconds from 0 to 31536000 (a year)")
+        }
+        var names: Set<String> = []
+        for record in dnsRecords {
+            let parts = record.split(separator: "=")
+            guard parts.count == 2 else { throw ValidationError("--dns-record takes name=ip, not \(record)") }
+            guard names.insert(String(parts[0]).lowercased()).inserted else {
+                throw ValidationError("--dns-record names \(parts[0]) twice")
+            }
         }
     }
 
     func run() async throws {
         let mmsc = SimulatedMMSC(host: host)
-        try await mmsc.start(port: port)
+        do {
+            try await mmsc.start(port: port)
+        } catch {
+            printError(
+                "mmsctl: cannot listen on \(host.contains(":") ? "[\(host)]" : host):\(port): \(error) "
+                    + "(is the address one of this machine's, and the port free?)")
+            throw ExitStatus.unavailable
+        }
         var dns: SimulatedDNS?
         if !dnsRecords.isEmpty {
             let records = Dictionary(
-                uniqueKeysWithValues: dnsRecords.map { record -> (String, String) in
+                dnsRecords.map { record -> (String, String) in
                     let parts = record.split(separator: "=").map(String.init)
                     return (parts[0], parts[1])
-                })
+                }, uniquingKeysWith: { first, _ in first })
             let server = SimulatedDNS(records: records)
             try server.start(host: host, port: dnsPort)
             dns = server

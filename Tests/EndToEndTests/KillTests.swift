@@ -39,7 +39,8 @@ import Testing
 
             let run = try Background(
                 harness.receiveArguments(["fetch"]), environment: harness.environment)
-            let offset = duration * (Double(point) + 0.5) / Double(points)
+            // Over 1.25 times the measured run: a loaded machine runs slower than the baseline did.
+            let offset = duration * 1.25 * (Double(point) + 0.5) / Double(points)
             try await Task.sleep(nanoseconds: UInt64(offset * 1e9))
             kill(run.process.processIdentifier, SIGKILL)
             run.process.waitUntilExit()
@@ -72,7 +73,8 @@ import Testing
         }
         // The kills landed all over the pipeline, not in one place.
         print("kill points landed in: \(stages)")
-        #expect(Set(stages).count >= 5, "\(stages)")
-        #expect(stages.contains("not recorded"))
+        let landed = Set(stages)
+        #expect(landed.isSuperset(of: ["not recorded", "fetching", "fetched"]), "\(stages)")
+        #expect(!landed.isDisjoint(with: ["acknowledged", "done, SMS deleted"]), "\(stages)")
     }
 }

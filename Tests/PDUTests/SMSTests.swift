@@ -238,7 +238,9 @@ import Testing
         }
         #expect(error("0791")?.field == "SMSC address")
         #expect(error("07914") == PDUError(.invalid("odd number of hex digits"), at: 5, field: "hex input"))
-        #expect(error("07914G") == PDUError(.invalid("'G' is not a hex digit"), at: 5, field: "hex input"))
+        #expect(
+            error("07914G")
+                == PDUError(.invalid("'G' (U+47) at character 6 is not a hex digit"), at: 5, field: "hex input"))
         #expect(
             error("00 03 00")
                 == PDUError(.invalid("TP-MTI 3 is reserved: not an SMS TPDU"), at: 1, field: "first octet"))

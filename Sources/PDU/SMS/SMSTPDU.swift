@@ -497,9 +497,15 @@ public enum SMSHex {
             case UInt8(ascii: "A")...UInt8(ascii: "F"): value = char - UInt8(ascii: "A") + 10
             case 0x20, 0x09, 0x0A, 0x0D: continue
             default:
+                // Name the character as typed (a whole UTF-8 sequence, not its first byte), and where.
+                let before = String(decoding: text.utf8.prefix(position), as: UTF8.self)
+                let character = text[text.index(text.startIndex, offsetBy: before.count)]
+                let code = character.unicodeScalars.map { "U+" + String($0.value, radix: 16, uppercase: true) }
+                    .joined(separator: " ")
                 throw PDUError(
-                    .invalid("'\(Character(Unicode.Scalar(char)))' is not a hex digit"), at: position,
-                    field: "hex input")
+                    .invalid(
+                        "'\(character)' (\(code)) at character \(before.count + 1) is not a hex digit"),
+                    at: position, field: "hex input")
             }
             if let pending = high {
                 out.append(pending << 4 | value)
