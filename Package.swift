@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // Pure codec: WSP, MMS encapsulation, SMS TPDU, WAP push. No I/O.
@@ -41,7 +42,10 @@ let package = Package(
         // Configuration, carrier database, doctor, and the receive pipeline.
         .target(
             name: "MMSClient",
-            dependencies: ["PDU", "Modem", "Transport", "Store", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "PDU", "Modem", "Transport", "Store", .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]),
         // The modem simulator on a pseudo-terminal and the simulated MMSC.
         .target(
             name: "Simulator",

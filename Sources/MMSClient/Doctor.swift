@@ -40,142 +40,149 @@ public struct Doctor: Sendable {
             checks.append(DoctorCheck(name: name, status: status, detail: detail, fix: fix))
         }
 
-        // 1. Which device.
-        var path = device
-        if path == nil {
-            let found = await ModemDiscovery.probeUnknownPorts(discovery(), lockDirectory: lockDirectory)
-            if let warning = found.warning { add("discovery", .warn, warning) }
-            for stick in found.modems where stick.mode != nil {
-                add(
-                    "modem mode", .fail,
-                    "\(stick.name) (\(stick.usbID)) is in \(stick.mode!.rawValue) mode and has no AT port",
-                    fix: stick.advice)
+        // 1–7: the modem. Whatever stops them, the configuration, MMS settings and bearer are still
+        // checked: they need no modem.
+        func modemChecks() async -> String? {
+            // 1. Which device.
+            var path = device
+            if path == nil {
+                let found = await ModemDiscovery.probeUnknownPorts(discovery(), lockDirectory: lockDirectory)
+                if let warning = found.warning { add("discovery", .warn, warning) }
+                for stick in found.modems where stick.mode != nil {
+                    add(
+                        "modem mode", .fail,
+                        "\(stick.name) (\(stick.usbID)) is in \(stick.mode!.rawValue) mode and has no AT port",
+                        fix: stick.advice)
+                }
+                if let modem = found.modems.first(where: { $0.atPort != nil }) {
+                    path = modem.atPort?.device
+                    add("discovery", .pass, "\(modem.name) (\(modem.usbID)), AT port \(path!)")
+                } else if found.modems.allSatisfy({ $0.mode == nil }) {
+                    add(
+                        "discovery", .fail, "no modem with an AT port was found",
+                        fix:
+                            "plug the modem in, check `lsusb`, install udev/77-mmsctl.rules, or give --device /dev/ttyUSBn"
+                    )
+                }
             }
-            if let modem = found.modems.first(where: { $0.atPort != nil }) {
-                path = modem.atPort?.device
-                add("discovery", .pass, "\(modem.name) (\(modem.usbID)), AT port \(path!)")
-            } else if found.modems.allSatisfy({ $0.mode == nil }) {
+            guard let path else { return nil }
+
+            // 2. Present and permitted.
+            var info = stat()
+            guard stat(path, &info) == 0 else {
                 add(
-                    "discovery", .fail, "no modem with an AT port was found",
-                    fix: "plug the modem in, check `lsusb`, install udev/77-mmsctl.rules, or give --device /dev/ttyUSBn"
-                )
+                    "device", .fail, "\(path) does not exist",
+                    fix: "run `mmsctl modems` to find the modem's AT port, then --device")
+                return nil
             }
-        }
-        guard let path else { return checks }
-
-        // 2. Present and permitted.
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            add(
-                "device", .fail, "\(path) does not exist",
-                fix: "run `mmsctl modems` to find the modem's AT port, then --device")
-            return checks
-        }
-        if access(path, R_OK | W_OK) != 0 {
-            let group = getgrgid(info.st_gid).map { String(cString: $0.pointee.gr_name) } ?? "dialout"
-            add(
-                "permission", .fail, "no read/write access to \(path)",
-                fix: "sudo usermod -aG \(group) $USER   (then log in again)")
-            return checks
-        }
-        add("device", .pass, "\(path) is present and writable")
-
-        // 3. Lock and 4. modem answers.
-        let channel: ATChannel
-        do {
-            channel = try ATChannel.open(device: path, lockDirectory: lockDirectory, trace: trace)
-        } catch {
-            if case .port(.busy(_, let holder)) = error {
-                let isMM = holder?.contains("ModemManager") == true
+            if access(path, R_OK | W_OK) != 0 {
+                let group = getgrgid(info.st_gid).map { String(cString: $0.pointee.gr_name) } ?? "dialout"
                 add(
-                    "port lock", .fail, "\(path) is in use by \(holder ?? "another program")",
-                    fix: isMM
-                        ? "sudo systemctl stop ModemManager   (or install udev/78-mmsctl-modemmanager-ignore.rules)"
-                        : "stop the program that holds the port (gammu-smsd, smstools, minicom, another mmsctl)")
-            } else {
-                add("port", .fail, error.description)
+                    "permission", .fail, "no read/write access to \(path)",
+                    fix: "sudo usermod -aG \(group) $USER   (then log in again)")
+                return nil
             }
-            return checks
-        }
-        add("port lock", .pass, "mmsctl holds \(path) exclusively")
-        let modem = ModemCommands(channel: channel)
-        var answered = false
-        for _ in 0..<3 where !answered {
-            answered = (try? await channel.send("AT", timeout: 3)) != nil
-        }
-        guard answered else {
-            add(
-                "modem", .fail, "no answer to AT on \(path)",
-                fix:
-                    "this may not be the AT port (try the other ports in `mmsctl modems`), or the modem is still booting"
-            )
-            await channel.close()
-            return checks
-        }
-        _ = try? await channel.send("ATE0")
-        _ = try? await channel.execute("AT+CMEE=1")
-        let identity = try? await modem.identity()
-        add("modem", .pass, "\(identity?.manufacturer ?? "?") \(identity?.model ?? "?") answers")
+            add("device", .pass, "\(path) is present and writable")
 
-        // 5. SIM.
-        switch try? await modem.pinState() {
-        case .ready?: add("SIM", .pass, "ready")
-        case .pinRequired?:
-            if let pin, (try? await modem.enterPIN(pin)) != nil {
-                add("SIM", .pass, "unlocked with the configured PIN")
-            } else {
+            // 3. Lock and 4. modem answers.
+            let channel: ATChannel
+            do {
+                channel = try ATChannel.open(device: path, lockDirectory: lockDirectory, trace: trace)
+            } catch {
+                if case .port(.busy(_, let holder)) = error {
+                    let isMM = holder?.contains("ModemManager") == true
+                    add(
+                        "port lock", .fail, "\(path) is in use by \(holder ?? "another program")",
+                        fix: isMM
+                            ? "sudo systemctl stop ModemManager   (or install udev/78-mmsctl-modemmanager-ignore.rules)"
+                            : "stop the program that holds the port (gammu-smsd, smstools, minicom, another mmsctl)")
+                } else {
+                    add("port", .fail, error.description)
+                }
+                return nil
+            }
+            add("port lock", .pass, "mmsctl holds \(path) exclusively")
+            let modem = ModemCommands(channel: channel)
+            var answered = false
+            for _ in 0..<3 where !answered {
+                answered = (try? await channel.send("AT", timeout: 3)) != nil
+            }
+            guard answered else {
                 add(
-                    "SIM", .fail, pin == nil ? "the SIM needs its PIN" : "the configured PIN was refused",
+                    "modem", .fail, "no answer to AT on \(path)",
                     fix:
-                        "mmsctl doctor --pin NNNN, or set modem.pin in \(Configuration.userFile) (careful: 3 wrong PINs lock the SIM)"
+                        "this may not be the AT port (try the other ports in `mmsctl modems`), or the modem is still booting"
                 )
                 await channel.close()
-                return checks
+                return nil
             }
-        case .pukRequired?:
-            add("SIM", .fail, "the SIM is PUK-locked", fix: "unlock it in a phone with the PUK from the carrier")
-        case .other(let text)?: add("SIM", .fail, "SIM state \(text)", fix: "check that a SIM is inserted")
-        case nil: add("SIM", .fail, "AT+CPIN? did not answer", fix: "check that a SIM is inserted")
-        }
+            _ = try? await channel.send("ATE0")
+            _ = try? await channel.execute("AT+CMEE=1")
+            let identity = try? await modem.identity()
+            add("modem", .pass, "\(identity?.manufacturer ?? "?") \(identity?.model ?? "?") answers")
 
-        // 6. Network and signal.
-        if let registration = try? await modem.registration(), registration.isRegistered {
-            add("network", .pass, registration.status == 5 ? "registered (roaming)" : "registered")
-        } else {
-            add(
-                "network", .fail, "not registered",
-                fix: "check coverage and the SIM's service; `mmsctl modem at --device \(path) 'AT+COPS?'`")
-        }
-        if let signal = try? await modem.signal() {
-            if let dBm = signal.dBm {
-                add("signal", dBm < -105 ? .warn : .pass, "\(dBm) dBm")
-            } else {
-                add("signal", .warn, "unknown (rssi 99)")
+            // 5. SIM.
+            switch try? await modem.pinState() {
+            case .ready?: add("SIM", .pass, "ready")
+            case .pinRequired?:
+                if let pin, (try? await modem.enterPIN(pin)) != nil {
+                    add("SIM", .pass, "unlocked with the configured PIN")
+                } else {
+                    add(
+                        "SIM", .fail, pin == nil ? "the SIM needs its PIN" : "the configured PIN was refused",
+                        fix:
+                            "mmsctl doctor --pin NNNN, or set modem.pin in \(Configuration.userFile) (careful: 3 wrong PINs lock the SIM)"
+                    )
+                    await channel.close()
+                    return nil
+                }
+            case .pukRequired?:
+                add("SIM", .fail, "the SIM is PUK-locked", fix: "unlock it in a phone with the PUK from the carrier")
+            case .other(let text)?: add("SIM", .fail, "SIM state \(text)", fix: "check that a SIM is inserted")
+            case nil: add("SIM", .fail, "AT+CPIN? did not answer", fix: "check that a SIM is inserted")
             }
-        }
 
-        // 7. SMS storage: a full storage blocks new notifications.
-        _ = try? await channel.send("AT+CMGF=0")
-        if let storage = try? await modem.storageUse(), let incoming = storage.last {
-            if incoming.used >= incoming.total {
-                add(
-                    "SMS storage", .fail,
-                    "\(incoming.memory) is full (\(incoming.used)/\(incoming.total)): the network holds new notifications",
-                    fix: "mmsctl modem at --device \(path) 'AT+CMGD=0,3'   (deletes read and sent SMS)")
-            } else if incoming.isNearlyFull {
-                add(
-                    "SMS storage", .warn, "\(incoming.memory) nearly full (\(incoming.used)/\(incoming.total))",
-                    fix: "mmsctl modem at --device \(path) 'AT+CMGD=0,3'")
+            // 6. Network and signal.
+            if let registration = try? await modem.registration(), registration.isRegistered {
+                add("network", .pass, registration.status == 5 ? "registered (roaming)" : "registered")
             } else {
-                add("SMS storage", .pass, "\(incoming.memory) \(incoming.used)/\(incoming.total) used")
+                add(
+                    "network", .fail, "not registered",
+                    fix: "check coverage and the SIM's service; `mmsctl modem at --device \(path) 'AT+COPS?'`")
             }
+            if let signal = try? await modem.signal() {
+                if let dBm = signal.dBm {
+                    add("signal", dBm < -105 ? .warn : .pass, "\(dBm) dBm")
+                } else {
+                    add("signal", .warn, "unknown (rssi 99)")
+                }
+            }
+
+            // 7. SMS storage: a full storage blocks new notifications.
+            _ = try? await channel.send("AT+CMGF=0")
+            if let storage = try? await modem.storageUse(), let incoming = storage.last {
+                if incoming.used >= incoming.total {
+                    add(
+                        "SMS storage", .fail,
+                        "\(incoming.memory) is full (\(incoming.used)/\(incoming.total)): the network holds new notifications",
+                        fix: "mmsctl modem at --device \(path) 'AT+CMGD=0,3'   (deletes read and sent SMS)")
+                } else if incoming.isNearlyFull {
+                    add(
+                        "SMS storage", .warn, "\(incoming.memory) nearly full (\(incoming.used)/\(incoming.total))",
+                        fix: "mmsctl modem at --device \(path) 'AT+CMGD=0,3'")
+                } else {
+                    add("SMS storage", .pass, "\(incoming.memory) \(incoming.used)/\(incoming.total) used")
+                }
+            }
+            await channel.close()
+            return identity?.imsi
         }
-        await channel.close()
+        let imsi = await modemChecks()
 
         // 8. MMS settings, with the carrier database by IMSI.
         var carrier: CarrierSettings?
         var carrierNote = ""
-        if let imsi = identity?.imsi {
+        if let imsi {
             do {
                 let database = try CarrierDatabase(path: carrierDatabase)
                 carrier = database.lookup(imsi: imsi).first
@@ -188,6 +195,11 @@ public struct Doctor: Sendable {
             }
         }
         let configuration = configuration(carrier)
+        if !configuration.errors.isEmpty {
+            add(
+                "configuration", .fail, configuration.errors.joined(separator: "; "),
+                fix: "correct these values (`mmsctl config` shows every value and where it is set)")
+        }
         let missing = configuration.missingMMSSettings
         if missing.isEmpty {
             let sources = ["mms.mmsc", "mms.apn", "mms.proxy"].compactMap { key in

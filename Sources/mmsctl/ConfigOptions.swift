@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MMSClient
 import Modem
+import PDU
 import Transport
 
 /// Settings that can be given as flags (highest precedence; see `mmsctl config`).
@@ -35,10 +36,25 @@ struct ConfigOptions: ParsableArguments {
         return flags
     }
 
-    func load(device: String?, pin: String?, carrier: CarrierSettings? = nil) -> Configuration {
+    func load(device: String?, pin: String?, carrier: CarrierSettings? = nil, extra: [String: String] = [:])
+        -> Configuration
+    {
         Configuration.load(
-            flags: flags(device: device, pin: pin), userFile: configFile ?? Configuration.userFile, carrier: carrier)
+            flags: flags(device: device, pin: pin).merging(extra) { $1 },
+            userFile: configFile ?? Configuration.userFile,
+            explicitFile: configFile != nil, carrier: carrier)
     }
+}
+
+/// The configuration for a command: its warnings printed, and a stop (exit 78, EX_CONFIG) when a value
+/// was refused or an explicit --config file could not be used.
+func usableConfiguration(_ configuration: Configuration) throws -> Configuration {
+    for warning in configuration.warnings { printError("mmsctl: warning: \(warning)") }
+    guard configuration.errors.isEmpty else {
+        for error in configuration.errors { printError("mmsctl: configuration: \(error)") }
+        throw ExitStatus.configuration
+    }
+    return configuration
 }
 
 struct ConfigCommand: ParsableCommand {
@@ -93,22 +109,31 @@ struct ConfigCommand: ParsableCommand {
             }
         }
         let configuration = options.load(device: device, pin: pin, carrier: carrier)
-        let entries = ConfigurationKey.all.map { configuration.entries[$0.name]! }
+        // Secrets (the PIN) are masked in both forms.
+        let entries = configuration.displayEntries
         if json {
             struct Report: Encodable {
+                var schema = "mmsctl.config/1"
                 var settings: [Configuration.Entry]
                 var warnings: [String]
+                var errors: [String]
                 var carrier: CarrierSettings?
             }
-            print(jsonString(Report(settings: entries, warnings: configuration.warnings + notes, carrier: carrier)))
-            return
+            print(
+                jsonString(
+                    Report(
+                        settings: entries, warnings: configuration.warnings + notes, errors: configuration.errors,
+                        carrier: carrier)))
+        } else {
+            for entry in entries {
+                let value = TerminalText.safe(entry.value ?? "(not set)")
+                let source = entry.source.map { " [\($0.rawValue)\(entry.origin.map { ": \($0)" } ?? "")]" } ?? ""
+                print(entry.key.padding(toLength: 20, withPad: " ", startingAt: 0) + value + source)
+            }
+            for warning in configuration.warnings + notes { printError("mmsctl: warning: \(warning)") }
+            for error in configuration.errors { printError("mmsctl: configuration: \(error)") }
         }
-        for entry in entries {
-            let value = entry.key == "modem.pin" && entry.value != nil ? "****" : (entry.value ?? "(not set)")
-            let source = entry.source.map { " [\($0.rawValue)\(entry.origin.map { ": \($0)" } ?? "")]" } ?? ""
-            print(entry.key.padding(toLength: 20, withPad: " ", startingAt: 0) + value + source)
-        }
-        for warning in configuration.warnings + notes { printError("mmsctl: \(warning)") }
+        if !configuration.errors.isEmpty { throw ExitStatus.configuration }
     }
 }
 
@@ -138,6 +163,7 @@ struct DoctorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let base = options.load(device: device, pin: pin)
+        for warning in base.warnings { printError("mmsctl: warning: \(warning)") }
         let options = self.options
         let (device, pin) = (self.device, self.pin)
         var doctor = Doctor(device: base["modem.device"], pin: base["modem.pin"]) { carrier in

@@ -13,7 +13,8 @@ struct MMSCtl: AsyncParsableCommand {
             Exit status: 0 success, 1 `doctor` found a failing check, 64 usage error, 65 some input \
             could not be decoded, 66 an input file could not be read, 69 the modem is unavailable or \
             failed a command, 73 an output file could not be created, 74 the store could not be \
-            opened, 75 something must be retried later (`fetch`).
+            opened, 75 something must be retried later (`fetch`), 78 a configuration value is \
+            invalid or the --config file cannot be used.
             """,
         version: "0.1.0",
         subcommands: [
@@ -32,4 +33,5 @@ enum ExitStatus {
     static let cannotCreate = ExitCode(73)
     static let ioError = ExitCode(74)
     static let tryAgain = ExitCode(75)
+    static let configuration = ExitCode(78)
 }

@@ -18,8 +18,7 @@ struct DeviceOptions: ParsableArguments {
     var pin: String?
 
     func open() throws -> ATChannel {
-        let configured =
-            device ?? ProcessInfo.processInfo.environment["MMSCTL_MODEM_DEVICE"] ?? Configuration.load()["modem.device"]
+        let configured = try device ?? usableConfiguration(Configuration.load())["modem.device"]
         guard let device = configured ?? ModemDiscovery.discover().modems.compactMap(\.atPort).first?.device else {
             printError(
                 "mmsctl: no modem found: plug one in and check `mmsctl modems` (a stick in CD-ROM or HiLink mode "

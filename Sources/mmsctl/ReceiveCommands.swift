@@ -40,16 +40,15 @@ struct ReceiveCommandOptions: ParsableArguments {
     }
 
     func service(indications: ModemCommands.Indications = .store, scanInterval: Double = 300, watching: Bool = false)
-        -> ReceiveService
+        throws -> ReceiveService
     {
-        var flags = config.flags(device: device.device, pin: device.pin)
-        flags["store.path"] = store
-        flags["mms.max_size"] = maxSize.map(String.init)
-        flags["hooks.on_message"] = exec
-        let configuration = Configuration.load(
-            flags: flags, userFile: config.configFile ?? Configuration.userFile)
+        var extra: [String: String] = [:]
+        extra["store.path"] = store
+        extra["mms.max_size"] = maxSize.map(String.init)
+        extra["hooks.on_message"] = exec
+        let configuration = try usableConfiguration(
+            config.load(device: device.device, pin: device.pin, extra: extra))
         let logger = log.logger(quiet: watching ? .notice : .warning)
-        for warning in configuration.warnings { logger.warning("\(warning)") }
         var options = ReceiveOptions()
         options.retryNow = retry
         options.indications = indications
@@ -129,7 +128,7 @@ struct FetchCommand: AsyncParsableCommand {
     @OptionGroup var options: ReceiveCommandOptions
 
     func run() async throws {
-        let service = options.service()
+        let service = try options.service()
         let summary: ReceiveSummary
         do {
             summary = try await service.fetchOnce()
@@ -187,7 +186,7 @@ struct ReceiveCommand: AsyncParsableCommand {
             }
             return try finish(summary, json: options.json)
         }
-        let service = options.service(
+        let service = try options.service(
             indications: routed ? .route : .store, scanInterval: scanInterval, watching: true)
         let stop = StopToken()
         let sources = SignalSources.install([SIGINT, SIGTERM]) { signal in
@@ -242,9 +241,10 @@ struct InboxCommand: ParsableCommand {
         var configFile: String?
 
         func inbox() throws -> Inbox {
-            let configuration = Configuration.load(
-                flags: ["store.path": store].compactMapValues { $0 },
-                userFile: configFile ?? Configuration.userFile)
+            let configuration = try usableConfiguration(
+                Configuration.load(
+                    flags: ["store.path": store].compactMapValues { $0 },
+                    userFile: configFile ?? Configuration.userFile, explicitFile: configFile != nil))
             let folder = configuration["store.path"] ?? SQLiteStore.defaultFolder
             do {
                 return Inbox(store: try SQLiteStore(folder: folder))

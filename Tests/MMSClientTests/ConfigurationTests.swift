@@ -25,13 +25,120 @@ import Testing
         #expect(values["bearer.ok"] == .boolean(true))
     }
 
-    @Test func tomlErrorsNameTheLine() {
-        #expect(throws: TOML.ParseError(line: 2, message: "cannot read the value ttyUSB2 (strings need quotes)")) {
-            try TOML.parse("[modem]\ndevice = ttyUSB2")
+    /// The constructs the hand-written reader lacked (issue 12): multi-line arrays, inline tables,
+    /// dotted keys, every string escape and form, dates and times.
+    @Test func tomlMultiLineArraysInlineTablesEscapesAndDates() throws {
+        let entries = try TOML.parseWithLines(
+            #"""
+            title = "tab\there \u00e9 \U0001F600 \"quoted\" back\\slash"
+            literal = 'C:\path\no-escapes'
+            multi = """
+            two
+            lines"""
+            bearer = { kind = "ppp", cid = 2 }
+            mms.apn = "dotted"
+            dns = [
+              "10.0.0.1",   # first
+              "10.0.0.2",
+            ]
+            day = 2026-12-01
+            at = 2026-12-01T10:30:00+01:00
+            pi = 3.5
+            """#)
+        #expect(entries["title"]?.value == .string("tab\there é 😀 \"quoted\" back\\slash"))
+        #expect(entries["literal"]?.value == .string("C:\\path\\no-escapes"))
+        #expect(entries["multi"]?.value == .string("two\nlines"))
+        #expect(entries["bearer.kind"]?.value == .string("ppp"))
+        #expect(entries["bearer.cid"]?.value == .integer(2))
+        #expect(entries["mms.apn"]?.value == .string("dotted"))
+        #expect(entries["mms.apn"]?.line == 7)
+        #expect(entries["dns"]?.value == .array([.string("10.0.0.1"), .string("10.0.0.2")]))
+        #expect(entries["dns"]?.line == 8)
+        #expect(entries["day"]?.value == .date("2026-12-01"))
+        #expect(entries["at"]?.value == .date("2026-12-01T10:30:00+01:00"))
+        #expect(entries["pi"]?.value == .float(3.5))
+    }
+
+    @Test func tomlErrorsNameTheLineAndColumn() {
+        func error(_ text: String) -> TOML.ParseError? {
+            do {
+                _ = try TOML.parse(text)
+                return nil
+            } catch {
+                return error
+            }
         }
-        #expect(throws: TOML.ParseError(line: 1, message: "unterminated string")) { try TOML.parse("a = \"x") }
-        #expect(throws: TOML.ParseError(line: 3, message: "a.b is set twice")) { try TOML.parse("[a]\nb = 1\nb = 2") }
-        #expect(throws: TOML.ParseError(line: 1, message: "expected key = value")) { try TOML.parse("just words") }
+        let unquoted = error("[modem]\ndevice = ttyUSB2")
+        #expect(unquoted?.line == 2)
+        #expect((unquoted?.column ?? 0) > "device =".count)
+        #expect(error("a = \"x")?.line == 1)
+        #expect(error("[a]\nb = 1\nb = 2")?.line == 3)
+        #expect(error("x = 1\njust words")?.line == 2)
+    }
+
+    /// Issue 10, item 5: every value gets a type and range check, with the key, where it was set and
+    /// what is expected; item 6: unreadable files; item 9: the PIN is never shown.
+    @Test func invalidValuesAreRefusedNamingKeySourceAndExpectation() throws {
+        let path = NSTemporaryDirectory() + "mmsctl-invalid-\(UUID().uuidString).toml"
+        try """
+        [mms]
+        max_size = "big"
+        mmsc = 5
+        proxy = "not a proxy:99999"
+        [modem]
+        device = ["a"]
+        pin = "12345678901"
+        [bearer]
+        cid = -3
+        kind = "wifi"
+        mmsx = 1
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let configuration = Configuration.load(
+            flags: ["mms.mmsc": "ftp://x"],
+            environment: ["MMSCTL_BEARER_CID": "x", "MMSCTL_MMS_MAXSIZE": "3", "MMSCTL_LOCK_DIR": "/tmp"],
+            userFile: path, systemFile: "/nonexistent")
+        #expect(
+            configuration.errors == [
+                "bearer.cid = -3 (\(path):9): expected a whole number from 1 to 255",
+                "bearer.cid = x (MMSCTL_BEARER_CID): expected a whole number from 1 to 255",
+                "bearer.kind = wifi (\(path):10): expected one of none, interface, ppp",
+                "mms.max_size = big (\(path):2): expected a whole number from 1 to 67108864, found a string",
+                "mms.mmsc = 5 (\(path):3): expected an http:// URL (e.g. http://mms.example/mms), found an integer",
+                "mms.mmsc = ftp://x (--mmsc): expected an http:// URL (e.g. http://mms.example/mms)",
+                "mms.proxy = not a proxy:99999 (\(path):4): expected host:port, the port from 1 to 65535 (e.g. 10.0.0.10:8080)",
+                "modem.device = [a] (\(path):6): expected an absolute path, found an array",
+                "modem.pin = **** (\(path):7): expected 4 to 8 digits",
+            ])
+        #expect(
+            configuration.warnings == [
+                "\(path):11: unknown setting bearer.mmsx (ignored)",
+                "unknown environment variable MMSCTL_MMS_MAXSIZE (ignored)",
+            ])
+        // The refused values are not used: the defaults stand.
+        #expect(configuration["mms.max_size"] == "307200")
+        #expect(configuration["bearer.cid"] == "1")
+        #expect(configuration["mms.mmsc"] == nil)
+    }
+
+    @Test func anExplicitFileThatCannotBeUsedIsAnErrorAnImplicitOneAWarning() throws {
+        let folder = NSTemporaryDirectory()
+        for (path, reason) in [
+            ("/nonexistent.toml", "no such file"), (folder, "is a folder, not a configuration file"),
+            ("/dev/zero", "larger than 1048576 bytes; not a configuration file"),
+        ] {
+            let explicit = Configuration.load(environment: [:], userFile: path, systemFile: "/x", explicitFile: true)
+            #expect(explicit.errors == ["\(path): \(reason)"])
+            let implicit = Configuration.load(environment: [:], userFile: path, systemFile: "/x")
+            #expect(implicit.errors.isEmpty)
+            if path != "/nonexistent.toml" { #expect(implicit.warnings == ["\(path): \(reason) (file ignored)"]) }
+        }
+    }
+
+    @Test func thePINIsMaskedForDisplay() {
+        let configuration = Configuration.load(
+            flags: ["modem.pin": "4321"], environment: [:], userFile: "/x", systemFile: "/x")
+        #expect(configuration["modem.pin"] == "4321")
+        #expect(configuration.displayEntries.first { $0.key == "modem.pin" }?.value == "****")
     }
 
     @Test func precedenceIsFlagsEnvironmentUserSystemCarrierDefaults() throws {
@@ -58,7 +165,7 @@ import Testing
         #expect(configuration.source("mms.user_agent") == .systemFile)
         #expect(configuration["bearer.kind"] == "none")
         #expect(configuration.source("bearer.kind") == .default)
-        #expect(configuration.warnings == ["\(folder)/system.toml: unknown setting bogus.x (ignored)"])
+        #expect(configuration.warnings == ["\(folder)/system.toml:7: unknown setting bogus.x (ignored)"])
 
         let carrierOnly = Configuration.load(
             environment: [:], userFile: "/nonexistent", systemFile: "/nonexistent", carrier: carrier)
@@ -71,7 +178,8 @@ import Testing
         let path = NSTemporaryDirectory() + "mmsctl-bad-\(UUID().uuidString).toml"
         try "[mms\nmmsc = 1".write(toFile: path, atomically: true, encoding: .utf8)
         let configuration = Configuration.load(environment: [:], userFile: path, systemFile: "/nonexistent")
-        #expect(configuration.warnings == ["\(path): line 1: a table header is written [name] (file ignored)"])
+        #expect(configuration.warnings.count == 1)
+        #expect(configuration.warnings.first?.hasPrefix("\(path): line 1, column ") == true)
         #expect(configuration["mms.mmsc"] == nil)
         #expect(configuration.missingMMSSettings == ["mms.mmsc"])
     }

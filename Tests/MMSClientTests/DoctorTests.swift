@@ -35,14 +35,14 @@ import Testing
             ])
     }
 
-    @Test func aMissingDeviceIsNamed() async {
+    @Test func aMissingDeviceIsNamedAndTheChecksThatNeedNoModemStillRun() async {
         let checks = await Self.doctor(device: "/dev/ttyUSB-missing").run()
         #expect(
-            checks == [
-                DoctorCheck(
+            checks.first
+                == DoctorCheck(
                     name: "device", status: .fail, detail: "/dev/ttyUSB-missing does not exist",
-                    fix: "run `mmsctl modems` to find the modem's AT port, then --device")
-            ])
+                    fix: "run `mmsctl modems` to find the modem's AT port, then --device"))
+        #expect(checks.map(\.name) == ["device", "MMS settings", "bearer"])
     }
 
     @Test func aHeldPortNamesTheHolder() async throws {
