@@ -194,7 +194,7 @@ public actor ATChannel {
         sequence += 1
         let id = sequence
         parser.begin(command: command, expectsPrompt: payload != nil)
-        trace?(.sent, command)
+        trace?(.sent, Self.masked(command))
         do {
             try port.write(Array((command + "\r").utf8))
         } catch {
@@ -250,6 +250,18 @@ public actor ATChannel {
             try? await Task.sleep(nanoseconds: 500_000_000)
             needsResync = false
         }
+    }
+
+    /// A command as it may be shown in a trace or a log: the PIN and passwords of `+CPIN`, `+CLCK`
+    /// and `+CPWD` replaced by `****`.
+    public static func masked(_ command: String) -> String {
+        let upper = command.uppercased()
+        guard ["AT+CPIN=", "AT+CLCK=", "AT+CPWD="].contains(where: { upper.hasPrefix($0) }) else { return command }
+        let prefix = command.prefix(8)
+        if upper.hasPrefix("AT+CPIN=") { return prefix + "\"****\"" }
+        // +CLCK=<fac>,<mode>[,<passwd>…] and +CPWD=<fac>,<old>,<new>: keep the facility only.
+        let facility = command.dropFirst(8).split(separator: ",").first.map(String.init) ?? ""
+        return prefix + facility + ",****"
     }
 
     /// Nanoseconds of a timeout given in seconds, bounded: NaN, negative or huge values never trap.

@@ -63,21 +63,35 @@ public enum SafeFileName {
         name = name.trimming("<> \"")
         var cleaned = ""
         for scalar in name.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F || ":*?\"<>|".unicodeScalars.contains(scalar) {
+            // C0 and C1 controls, DEL, the bidirectional and separator controls (U+202E would make
+            // "‮txt.exe" read as "exe.txt"), and characters other systems refuse in names.
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+                || TerminalText.invisible.contains(scalar.value) || ":*?\"<>|".unicodeScalars.contains(scalar)
+            {
                 cleaned.append("_")
             } else {
                 cleaned.unicodeScalars.append(scalar)
             }
         }
         while cleaned.hasPrefix(".") { cleaned.removeFirst() }
-        if cleaned.utf8.count > maximumLength {
-            let ext = cleaned.split(separator: ".").count > 1 ? String(cleaned.split(separator: ".").last!) : ""
-            var stem = cleaned
-            while stem.utf8.count > maximumLength - ext.utf8.count - 1 { stem.removeLast() }
-            cleaned = ext.isEmpty || ext.utf8.count > 10 ? stem : stem + "." + ext
-        }
+        // A leading dash would read as an option to the next tool that is handed the name.
+        if cleaned.hasPrefix("-") { cleaned = "_" + cleaned.dropFirst() }
         if cleaned.isEmpty { cleaned = fallback }
-        return cleaned
+        let dot = cleaned.lastIndex(of: ".")
+        let ext = dot.map { String(cleaned[$0...]) } ?? ""
+        if ext.utf8.count > 1 && ext.utf8.count <= 11 {
+            return fit(stem: String(cleaned[..<dot!]), suffix: ext)
+        }
+        return fit(stem: cleaned, suffix: "")
+    }
+
+    /// `stem + suffix` in at most `maximumLength` bytes of UTF-8: the stem is shortened, whole
+    /// characters at a time, so that an extension or a `-1` added to a name never makes it longer.
+    public static func fit(stem: String, suffix: String) -> String {
+        var stem = stem
+        let room = max(1, maximumLength - suffix.utf8.count)
+        while stem.utf8.count > room { stem.removeLast() }
+        return stem + suffix
     }
 
     /// A conventional extension for a media type, used when a part's name has none.

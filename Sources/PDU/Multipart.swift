@@ -89,6 +89,16 @@ public struct MMSPart: Hashable, Sendable {
         (header(named: "content-transfer-encoding") ?? header(code: 0x48))?.valueText.lowercased()
     }
 
+    /// What is wrong with the part's Content-Transfer-Encoding, if anything: its data is then used
+    /// as it is, and this says so.
+    public var transferEncodingError: String? {
+        switch transferEncoding?.trimming(" \t\r\n") {
+        case nil, "7bit", "8bit", "binary", "quoted-printable": return nil
+        case "base64": return Base64.decode(data) == nil ? "invalid base64; the data is kept undecoded" : nil
+        case let other?: return "unknown Content-Transfer-Encoding \(other); the data is kept undecoded"
+        }
+    }
+
     /// The data with any Content-Transfer-Encoding undone.
     public var decodedData: [UInt8] {
         switch transferEncoding?.trimming(" \t\r\n") {

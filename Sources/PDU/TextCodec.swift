@@ -24,11 +24,10 @@ extension Charset {
             return String(decoding: bytes, as: UTF8.self)
         case 4:
             return String(String.UnicodeScalarView(octets.map { Unicode.Scalar($0) }))
-        case 1000, 1013:
-            return Charset.decodeUTF16(Array(octets), bigEndian: true)
-        case 1014:
-            return Charset.decodeUTF16(Array(octets), bigEndian: false)
-        case 1015:
+        case 1000, 1013, 1014, 1015:
+            // ISO-10646-UCS-2, UTF-16BE, UTF-16LE, UTF-16: a byte-order mark in either order wins over
+            // the label (gammu's HelloWorld.mms labels little-endian text UCS-2 and starts it FF FE);
+            // without one, the label's order, big-endian for UCS-2 and UTF-16 (RFC 2781 §4.3).
             let bytes = Array(octets)
             if bytes.starts(with: [0xFF, 0xFE]) {
                 return Charset.decodeUTF16(Array(bytes.dropFirst(2)), bigEndian: false)
@@ -36,7 +35,7 @@ extension Charset {
             if bytes.starts(with: [0xFE, 0xFF]) {
                 return Charset.decodeUTF16(Array(bytes.dropFirst(2)), bigEndian: true)
             }
-            return Charset.decodeUTF16(bytes, bigEndian: true)
+            return Charset.decodeUTF16(bytes, bigEndian: mib != 1014)
         default:
             if let converted = Charset.iconvDecode(Array(octets), from: iconvName) { return converted }
             return String(decoding: Array(octets), as: UTF8.self)

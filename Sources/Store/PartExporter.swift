@@ -38,7 +38,7 @@ public struct PartExporter: Sendable {
             }
             var name = SafeFileName.make(from: part.suggestedName, fallback: "part-\(index)")
             if !name.contains("."), let ext = SafeFileName.fileExtension(for: part.contentType.mediaType) {
-                name += "." + ext
+                name = SafeFileName.fit(stem: name, suffix: "." + ext)
             }
             saved[index] = try write(part.decodedData, preferredName: name)
         }
@@ -54,7 +54,7 @@ public struct PartExporter: Sendable {
             return (String(preferredName[..<dot]), String(preferredName[dot...]))
         }()
         for attempt in 0..<10_000 {
-            let name = attempt == 0 ? preferredName : "\(stem)-\(attempt)\(ext)"
+            let name = attempt == 0 ? preferredName : SafeFileName.fit(stem: stem, suffix: "-\(attempt)\(ext)")
             let path = (directory as NSString).appendingPathComponent(name)
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
             if fd < 0 {

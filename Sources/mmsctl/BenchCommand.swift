@@ -19,7 +19,7 @@ struct BenchCommand: AsyncParsableCommand {
               mmsctl bench --corpus ../shared/vectors/mms
               mmsctl bench --corpus ../shared/vectors/mms --seconds 5 --json
               mmsctl bench --at          # AT round trips over a pty against the simulator
-              mmsctl bench --receive     # idle watch CPU, +CMTI latency, fetch start time, 5 MB peak RSS
+              mmsctl bench --receive     # the receive pipeline's figures
 
             --at measures AT round trips per second through ATChannel over a pseudo-terminal against \
             the simulated modem, the same exchange done with bare write/poll/read (so the channel's \

@@ -203,7 +203,7 @@ struct ModemsCommand: AsyncParsableCommand {
 
             Examples:
               mmsctl modems
-              mmsctl modems --json | jq -r '.modems[0].ports[] | select(.role=="at") | .device'
+              mmsctl modems --json | jq -r '.modems[0].ports[].device'
             """
     )
 

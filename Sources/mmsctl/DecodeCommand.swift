@@ -100,6 +100,14 @@ struct DecodeCommand: ParsableCommand {
                     }
                 }
                 result.mms = report
+                // A part that could not be read (nested too deep, invalid base64, …) makes the input
+                // not wholly decodable: said, and exit 65.
+                let problems = report.parts.flatMap(\.problems)
+                if !problems.isEmpty {
+                    result.ok = false
+                    if result.error == nil { result.error = ErrorReport(message: problems.joined(separator: "; ")) }
+                    if status == .success { status = ExitStatus.dataError }
+                }
             } catch {
                 result.ok = false
                 result.error = ErrorReport(error)

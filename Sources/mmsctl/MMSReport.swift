@@ -192,6 +192,7 @@ struct PartReport: Encodable {
             if text.count > PartReport.textLimit { text = String(text.prefix(PartReport.textLimit)) + "…" }
             self.text = text
         }
+        self.error = part.transferEncodingError
         do {
             if let nested = try part.subparts(depth: depth) {
                 parts = PartReport.list(nested, depth: depth + 1, prefix: index + ".")
@@ -199,5 +200,10 @@ struct PartReport: Encodable {
         } catch {
             self.error = error.description
         }
+    }
+
+    /// Every problem of this part and the parts inside it, with the part's index.
+    var problems: [String] {
+        (error.map { ["part \(index): \($0)"] } ?? []) + (parts ?? []).flatMap(\.problems)
     }
 }

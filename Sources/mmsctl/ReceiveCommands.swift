@@ -120,7 +120,8 @@ struct FetchCommand: AsyncParsableCommand {
 
             Examples:
               mmsctl fetch
-              mmsctl fetch --device /dev/ttyUSB2 --mmsc http://mms.example/mms --proxy 10.0.0.10:8080
+              mmsctl fetch --device /dev/ttyUSB2 --mmsc http://mms.example/mms
+              mmsctl fetch --proxy 10.0.0.10:8080 --max-size 600000 -v
               */5 * * * * flock -n /tmp/mmsctl.lock mmsctl fetch
             """
     )
@@ -153,7 +154,8 @@ struct ReceiveCommand: AsyncParsableCommand {
 
             Examples:
               mmsctl receive --watch -v
-              mmsctl receive --watch --device /dev/mmsctl/0123456789-at --exec 'jq -r .subject >> ~/mms.log'
+              mmsctl receive --watch --device /dev/mmsctl/0123456789-at
+              mmsctl receive --watch --exec 'jq -r .subject >> ~/mms.log'
             """
     )
 
@@ -311,7 +313,12 @@ struct InboxCommand: ParsableCommand {
             if let subject = message.subject { print("Subject: \(TerminalText.safe(subject))") }
             if let date = message.date { print("Date:    \(date)") }
             if let id = message.messageId { print("Message-ID: \(TerminalText.safe(id))") }
-            if let text = message.text { print("\n" + TerminalText.safe(text, multiline: true) + "\n") }
+            if let text = message.text {
+                // Indented, so that no line of a sender's text can pass for one of the headers above.
+                let body = TerminalText.safe(text, multiline: true).split(
+                    separator: "\n", omittingEmptySubsequences: false)
+                print("\n" + body.map { "    " + $0 }.joined(separator: "\n") + "\n")
+            }
             print("Parts:")
             for part in message.parts {
                 print(

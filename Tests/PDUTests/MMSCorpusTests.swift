@@ -150,6 +150,28 @@ struct MMSCorpusTests {
         #expect(pdu.subject == "И ещё баноч\u{FFFD}")
     }
 
+    /// Issue 10, item 7: gammu's HelloWorld.mms labels its text parts UCS-2 and writes them
+    /// little-endian with a byte-order mark (FF FE): they read as the text, not backwards.
+    @Test func ucs2TextWithALittleEndianByteOrderMarkReadsForwards() throws {
+        let pdu = try MMSPDU.decode(Corpus.bytes(Corpus.root.appendingPathComponent("mms/gammu-HelloWorld.mms")))
+        let texts = pdu.parts.filter { $0.contentType.mediaType == "text/plain" }.compactMap(\.text)
+        #expect(texts == ["Hello World!", "The end."])
+    }
+
+    /// No text part of the corpus reads with a swapped byte-order mark (U+FFFE) or as CJK noise made of
+    /// ASCII read in the wrong byte order: every UTF-16 text that holds Latin letters has them in order.
+    @Test(arguments: files.filter { !Corpus.garbage.contains($0.lastPathComponent) })
+    func noTextPartOfTheCorpusReadsBackwards(file: URL) throws {
+        let pdu = try MMSPDU.decode(Corpus.bytes(file))
+        for part in pdu.parts where part.contentType.mediaType.hasPrefix("text/") {
+            let text = try #require(part.text)
+            #expect(!text.unicodeScalars.contains("\u{FFFE}"), "\(file.lastPathComponent)")
+            // ASCII read byte-swapped lands in U+xx00 code points (0x4800 for "H").
+            let swapped = text.unicodeScalars.filter { $0.value >= 0x2000 && $0.value & 0xFF == 0 }.count
+            #expect(swapped < max(3, text.unicodeScalars.count / 2), "\(file.lastPathComponent): \(text.prefix(40))")
+        }
+    }
+
     @Test func koreanFromInKSC5601Decodes() throws {
         let pdu = try MMSPDU.decode(
             Corpus.bytes(Corpus.root.appendingPathComponent("mms/jolla-codec-m-retrieve_10.conf")))
