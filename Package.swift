@@ -20,6 +20,10 @@ let package = Package(
         .target(name: "PDU"),
         // libudev (Debian package libudev-dev), for modem discovery and hotplug.
         .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        // libvips (Debian package libvips-dev), for shrinking photos to the carrier's limit, and the C
+        // shim that calls its variadic API.
+        .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        .target(name: "CVipsShim", dependencies: ["CVips"]),
         // Serial port, AT channel, typed modem operations, discovery.
         .target(name: "Modem", dependencies: ["PDU", "CUdev"]),
         // HTTP to the MMSC through the MMS proxy, bound to the bearer's interface, DNS through the bearer.
@@ -43,7 +47,7 @@ let package = Package(
         .target(
             name: "MMSClient",
             dependencies: [
-                "PDU", "Modem", "Transport", "Store", .product(name: "Logging", package: "swift-log"),
+                "PDU", "Modem", "Transport", "Store", "CVipsShim", .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]),
         // The modem simulator on a pseudo-terminal and the simulated MMSC.

@@ -78,6 +78,10 @@ public struct ConfigurationKey: Sendable, Hashable {
             name: "mms.refuse_classes",
             help: "message classes answered Rejected without fetching, comma separated (e.g. Advertisement)",
             kind: .words(["personal", "advertisement", "informational", "auto"])),
+        .init(
+            name: "mms.country_code",
+            help: "the country calling code for national numbers (e.g. 49); default: from the SIM",
+            kind: .integer(1...9999)),
         .init(name: "store.path", help: "the store folder (default $XDG_DATA_HOME/mmsctl)", kind: .path),
         .init(name: "hooks.on_message", help: "a command run once per new message, its JSON on standard input"),
         .init(

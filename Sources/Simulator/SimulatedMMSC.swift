@@ -50,6 +50,8 @@ public final class SimulatedMMSC: @unchecked Sendable {
     private var modem: SimulatedModem?
     private var modemNumber: String?
     private var _bytesStreamed = 0
+    /// Messages whose sender asked for a delivery report, by the transaction id of their notification.
+    private var awaitingDeliveryReport: [String: (messageID: String, recipient: String)] = [:]
     public let host: String
     public private(set) var port = 0
 
@@ -143,6 +145,14 @@ public final class SimulatedMMSC: @unchecked Sendable {
                 ])
             deliverToModem(pdu, messageID: id)
             return (200, "application/vnd.wap.mms-message", confirmation.encode())
+        case .notifyRespInd?:
+            // The recipient has the message: the sender's delivery report (M-Delivery.ind) goes out.
+            if pdu.status == .retrieved, let transaction = pdu.transactionID,
+                let pending = lock.withLock({ awaitingDeliveryReport.removeValue(forKey: transaction) })
+            {
+                pushDeliveryReport(messageID: pending.messageID, recipient: pending.recipient)
+            }
+            return (200, "application/vnd.wap.mms-message", [])
         default:
             return (200, "application/vnd.wap.mms-message", [])
         }
@@ -155,7 +165,19 @@ public final class SimulatedMMSC: @unchecked Sendable {
             return
         }
         let digits = { (text: String) in text.filter(\.isNumber) }
-        guard request.to.contains(where: { digits($0.value) == digits(number) }) else { return }
+        let wantsReport = request.deliveryReport == true
+        // Recipients other than the attached modem are "delivered" at once.
+        if wantsReport {
+            for recipient in request.to + request.cc + request.bcc where digits(recipient.value) != digits(number) {
+                pushDeliveryReport(messageID: messageID, recipient: recipient.value)
+            }
+        }
+        guard (request.to + request.cc + request.bcc).contains(where: { digits($0.value) == digits(number) }) else {
+            return
+        }
+        if wantsReport {
+            lock.withLock { awaitingDeliveryReport["tx-\(messageID)"] = (messageID, number) }
+        }
         var headers: [MMSHeader] = [
             .field(.messageID, .text(Array(messageID.utf8))),
             .field(.date, .integer(UInt64(Date().timeIntervalSince1970))),
@@ -178,14 +200,31 @@ public final class SimulatedMMSC: @unchecked Sendable {
         ]
         let notification = MMSPDU(
             type: .notificationInd, transactionID: "tx-\(messageID)", version: .v1_2, headers: notificationHeaders)
-        let reference = UInt16.random(in: 0...UInt16.max)
-        let now = Date()
-        let calendar = Calendar(identifier: .gregorian)
-        let parts = calendar.dateComponents(in: TimeZone(identifier: "UTC")!, from: now)
+        push(notification, to: modem)
+    }
+}
+
+extension SimulatedMMSC {
+    /// An M-Delivery.ind (status Retrieved) pushed to the attached modem, the sender in the loop.
+    func pushDeliveryReport(messageID: String, recipient: String) {
+        guard let modem = lock.withLock({ modem }) else { return }
+        let report = MMSPDU(
+            type: .deliveryInd, transactionID: nil, version: .v1_2,
+            headers: [
+                .field(.messageID, .text(Array(messageID.utf8))),
+                .field(.to, .encodedString(EncodedString(MMSAddress(recipient: recipient).wireText))),
+                .field(.date, .integer(UInt64(Date().timeIntervalSince1970))),
+                .field(.status, .octet(MMSStatus.retrieved.rawValue)),
+            ])
+        push(report, to: modem)
+    }
+
+    func push(_ pdu: MMSPDU, to modem: SimulatedModem) {
+        let now = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
         let stamp = SMSTimestamp(
-            year: parts.year ?? 2026, month: parts.month ?? 1, day: parts.day ?? 1, hour: parts.hour ?? 0,
-            minute: parts.minute ?? 0, second: parts.second ?? 0, quarterHours: 0)
-        for segment in WAPPush.mms(notification).userDataSegments(reference: reference) {
+            year: now.year ?? 2026, month: now.month ?? 1, day: now.day ?? 1, hour: now.hour ?? 0,
+            minute: now.minute ?? 0, second: now.second ?? 0, quarterHours: 0)
+        for segment in WAPPush.mms(pdu).userDataSegments(reference: UInt16.random(in: 0...UInt16.max)) {
             modem.deliver(
                 SMSPDU(
                     smsc: SMSAddress(modem.profile.smsc),

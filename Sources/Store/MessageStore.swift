@@ -70,4 +70,15 @@ public protocol MessageStore: Sendable {
     /// Stores a delivery or read report and links its carriers; the same report twice is kept once.
     func recordReport(_ report: NewReport, carrierIDs: [Int64], now: Double) throws -> Int64
     func reports(messageID: String?) throws -> [ReportRecord]
+
+    // MARK: Outbox
+
+    func createOutgoing(_ message: NewOutgoing, now: Double) throws -> Int64
+    func updateOutgoing(
+        id: Int64, state: OutboxRecord.State, messageID: String?, responseStatus: String?, responseText: String?,
+        error: String?, sentAt: Double?, countAttempt: Bool
+    ) throws
+    func outbox() throws -> [OutboxRecord]
+    func outgoing(id: Int64) throws -> OutboxRecord?
+    func outgoingPDU(id: Int64) throws -> [UInt8]?
 }

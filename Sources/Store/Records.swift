@@ -274,3 +274,42 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     }
     public var description: String { "store \(path): \(reason)" }
 }
+
+/// A message in the outbox (architecture: send data flow): created before the bearer comes up,
+/// `posting` once its body may have reached the MMSC, then `sent` with the Message-ID of the
+/// M-Send.conf or `failed` with the Response-Status and its text.
+public struct OutboxRecord: Sendable, Hashable, Codable {
+    public enum State: String, Sendable, Codable {
+        case queued, posting, sent, failed
+        /// The body was written but no M-Send.conf came back: the MMSC may have taken it.
+        case unknown
+    }
+    public var id: Int64
+    public var transactionID: String
+    public var createdAt: Double
+    public var state: State
+    public var subject: String?
+    public var size: Int
+    public var messageID: String?
+    public var responseStatus: String?
+    public var responseText: String?
+    public var error: String?
+    public var attempts: Int
+    public var sentAt: Double?
+    public var recipients: [AddressRecord]
+}
+
+/// A message to put in the outbox.
+public struct NewOutgoing: Sendable, Hashable {
+    public var transactionID: String
+    public var subject: String?
+    public var pdu: [UInt8]
+    public var recipients: [AddressRecord]
+
+    public init(transactionID: String, subject: String?, pdu: [UInt8], recipients: [AddressRecord]) {
+        self.transactionID = transactionID
+        self.subject = subject
+        self.pdu = pdu
+        self.recipients = recipients
+    }
+}

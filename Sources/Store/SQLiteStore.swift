@@ -164,6 +164,37 @@ public final class SQLiteStore: MessageStore, @unchecked Sendable {
                     CREATE INDEX carrier_notification ON carrier(notification_id);
                     """)
         }
+        migrator.registerMigration("v2 outbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE outbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        transaction_id TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        state TEXT NOT NULL,
+                        subject TEXT,
+                        size INTEGER NOT NULL,
+                        message_id TEXT,
+                        response_status TEXT,
+                        response_text TEXT,
+                        error TEXT,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        sent_at REAL
+                    );
+                    CREATE INDEX outbox_message ON outbox(message_id);
+                    CREATE TABLE outbox_pdu (
+                        outbox_id INTEGER PRIMARY KEY REFERENCES outbox(id) ON DELETE CASCADE,
+                        pdu BLOB NOT NULL
+                    );
+                    CREATE TABLE outbox_recipient (
+                        outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        field TEXT NOT NULL,
+                        address TEXT NOT NULL
+                    );
+                    CREATE INDEX outbox_recipient_outbox ON outbox_recipient(outbox_id);
+                    """)
+        }
         return migrator
     }
 
@@ -633,6 +664,82 @@ public final class SQLiteStore: MessageStore, @unchecked Sendable {
                     receivedAt: $0["received_at"])
             }
         }
+    }
+
+    // MARK: Outbox
+
+    public func createOutgoing(_ message: NewOutgoing, now: Double) throws -> Int64 {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO outbox (transaction_id, created_at, state, subject, size)
+                    VALUES (?, ?, 'queued', ?, ?)
+                    """,
+                arguments: [message.transactionID, now, message.subject, message.pdu.count])
+            let id = db.lastInsertedRowID
+            try db.execute(
+                sql: "INSERT INTO outbox_pdu (outbox_id, pdu) VALUES (?, zeroblob(?))",
+                arguments: [id, message.pdu.count])
+            try Self.writeBlob(message.pdu, table: "outbox_pdu", column: "pdu", row: id, db: db)
+            for (position, recipient) in message.recipients.enumerated() {
+                try db.execute(
+                    sql: "INSERT INTO outbox_recipient (outbox_id, position, field, address) VALUES (?, ?, ?, ?)",
+                    arguments: [id, position, recipient.field.rawValue, recipient.address])
+            }
+            return id
+        }
+    }
+
+    public func updateOutgoing(
+        id: Int64, state: OutboxRecord.State, messageID: String?, responseStatus: String?, responseText: String?,
+        error: String?, sentAt: Double?, countAttempt: Bool
+    ) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET state = ?, message_id = COALESCE(?, message_id),
+                        response_status = COALESCE(?, response_status), response_text = COALESCE(?, response_text),
+                        error = ?, sent_at = COALESCE(?, sent_at), attempts = attempts + ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    state.rawValue, messageID, responseStatus, responseText, error, sentAt, countAttempt ? 1 : 0, id,
+                ])
+        }
+    }
+
+    public func outbox() throws -> [OutboxRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY id").map { try Self.outgoing($0, db: db) }
+        }
+    }
+
+    public func outgoing(id: Int64) throws -> OutboxRecord? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]).map {
+                try Self.outgoing($0, db: db)
+            }
+        }
+    }
+
+    public func outgoingPDU(id: Int64) throws -> [UInt8]? {
+        try read { db in
+            let data = try Data.fetchOne(db, sql: "SELECT pdu FROM outbox_pdu WHERE outbox_id = ?", arguments: [id])
+            return data.map { Array($0) }
+        }
+    }
+
+    static func outgoing(_ row: Row, db: Database) throws -> OutboxRecord {
+        let id: Int64 = row["id"]
+        let recipients = try Row.fetchAll(
+            db, sql: "SELECT field, address FROM outbox_recipient WHERE outbox_id = ? ORDER BY position",
+            arguments: [id]
+        ).map { AddressRecord(field: AddressRecord.Field(rawValue: $0["field"]) ?? .to, address: $0["address"]) }
+        return OutboxRecord(
+            id: id, transactionID: row["transaction_id"], createdAt: row["created_at"],
+            state: OutboxRecord.State(rawValue: row["state"]) ?? .queued, subject: row["subject"], size: row["size"],
+            messageID: row["message_id"], responseStatus: row["response_status"], responseText: row["response_text"],
+            error: row["error"], attempts: row["attempts"], sentAt: row["sent_at"], recipients: recipients)
     }
 
     // MARK: Access

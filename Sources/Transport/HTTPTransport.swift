@@ -76,15 +76,18 @@ public struct HTTPTransport: Sendable {
     }
 
     /// POST a PDU to the MMSC.
-    public func post(_ url: String, pdu: [UInt8], expectMMS: Bool = false, progress: TransferProgress? = nil)
-        async throws(TransportError) -> HTTPResult
-    {
-        try await perform(method: .POST, url: url, body: pdu, expectMMS: expectMMS, progress: progress)
+    /// POST a PDU to the MMSC. `upload` is told how much of the body the socket has taken.
+    public func post(
+        _ url: String, pdu: [UInt8], expectMMS: Bool = false, progress: TransferProgress? = nil,
+        upload: TransferProgress? = nil
+    ) async throws(TransportError) -> HTTPResult {
+        try await perform(method: .POST, url: url, body: pdu, expectMMS: expectMMS, progress: progress, upload: upload)
     }
 
-    func perform(method: HTTPMethod, url: String, body: [UInt8]?, expectMMS: Bool, progress: TransferProgress?)
-        async throws(TransportError) -> HTTPResult
-    {
+    func perform(
+        method: HTTPMethod, url: String, body: [UInt8]?, expectMMS: Bool, progress: TransferProgress?,
+        upload: TransferProgress? = nil
+    ) async throws(TransportError) -> HTTPResult {
         var target = try HTTPURL(url)
         var method = method
         var body = body
@@ -92,7 +95,8 @@ public struct HTTPTransport: Sendable {
         var attempt = 0
         while true {
             do throws(TransportError) {
-                let result = try await once(method: method, url: target, body: body, progress: progress)
+                let result = try await once(
+                    method: method, url: target, body: body, progress: progress, upload: upload)
                 if [301, 302, 303, 307, 308].contains(result.status), let location = result.header("location") {
                     redirects += 1
                     guard redirects <= configuration.maximumRedirects else {
@@ -166,9 +170,9 @@ public struct HTTPTransport: Sendable {
         }
     }
 
-    func once(method: HTTPMethod, url: HTTPURL, body: [UInt8]?, progress: TransferProgress?)
-        async throws(TransportError) -> HTTPResult
-    {
+    func once(
+        method: HTTPMethod, url: HTTPURL, body: [UInt8]?, progress: TransferProgress?, upload: TransferProgress? = nil
+    ) async throws(TransportError) -> HTTPResult {
         let authority = configuration.proxy ?? url.authority
         // Name resolution and the connect poll block: off the cooperative pool.
         let transport = self
@@ -230,9 +234,20 @@ public struct HTTPTransport: Sendable {
         }
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
         if let body {
-            var buffer = channel.allocator.buffer(capacity: body.count)
-            buffer.writeBytes(body)
-            channel.write(HTTPClientRequestPart.body(.byteBuffer(buffer)), promise: nil)
+            // In 16 KiB pieces, each reporting when the socket has taken it.
+            let piece = 16 << 10
+            var offset = 0
+            while offset < body.count {
+                let end = min(offset + piece, body.count)
+                var buffer = channel.allocator.buffer(capacity: end - offset)
+                buffer.writeBytes(body[offset..<end])
+                let written = channel.write(HTTPClientRequestPart.body(.byteBuffer(buffer)))
+                if let upload {
+                    let total = body.count
+                    written.whenSuccess { upload(end, total) }
+                }
+                offset = end
+            }
         }
         channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
 

@@ -7,8 +7,9 @@ struct MMSCtl: AsyncParsableCommand {
         abstract: "Send and receive MMS with a plain USB GSM/LTE modem.",
         discussion: """
             Start with `mmsctl demo` (the whole loop on the built-in simulators) and `mmsctl doctor` \
-            (what is missing between your modem and working MMS). Receive with `mmsctl fetch` from cron \
-            or `mmsctl receive --watch` as a service; read what arrived with `mmsctl inbox`.
+            (what is missing between your modem and working MMS). Send with `mmsctl send`; receive with \
+            `mmsctl fetch` from cron or `mmsctl receive --watch` as a service; read what arrived with \
+            `mmsctl inbox` and what went out with `mmsctl sent`.
 
             Exit status: 0 success, 1 `doctor` found a failing check, 64 usage error, 65 some input \
             could not be decoded, 66 an input file could not be read, 69 the modem is unavailable or \
@@ -18,7 +19,8 @@ struct MMSCtl: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            DemoCommand.self, FetchCommand.self, ReceiveCommand.self, InboxCommand.self, DoctorCommand.self,
+            DemoCommand.self, SendCommand.self, SentCommand.self, FetchCommand.self, ReceiveCommand.self,
+            InboxCommand.self, DoctorCommand.self,
             ModemsCommand.self, ConfigCommand.self, DecodeCommand.self, ModemCommand.self, SimCommand.self,
             SimMMSCCommand.self, BenchCommand.self,
         ]

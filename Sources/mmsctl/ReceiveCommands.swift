@@ -243,13 +243,17 @@ struct InboxCommand: ParsableCommand {
         var configFile: String?
 
         func inbox() throws -> Inbox {
+            try Inbox(store: openStore())
+        }
+
+        func openStore() throws -> SQLiteStore {
             let configuration = try usableConfiguration(
                 Configuration.load(
                     flags: ["store.path": store].compactMapValues { $0 },
                     userFile: configFile ?? Configuration.userFile, explicitFile: configFile != nil))
             let folder = configuration["store.path"] ?? SQLiteStore.defaultFolder
             do {
-                return Inbox(store: try SQLiteStore(folder: folder))
+                return try SQLiteStore(folder: folder)
             } catch {
                 printError("mmsctl: \(error)")
                 throw ExitStatus.ioError

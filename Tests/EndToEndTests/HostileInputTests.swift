@@ -148,6 +148,8 @@ import Testing
             ["modem", "at", "--device", "/dev/null", "AT", "--timeout"], ["sim", "--seconds"],
             ["sim-mmsc", "--port"], ["sim-mmsc", "--dns-port"], ["sim-mmsc", "--seconds"], ["fetch", "--max-size"],
             ["receive", "--watch", "--scan-interval"], ["bench", "--seconds"], ["bench", "--idle-seconds"],
+            ["send", "--to", "+491701234567", "--text", "x", "--max-size"],
+            ["send", "--to", "+491701234567", "--text", "x", "--expiry"],
         ]
         var generator = SeededGenerator(seed: 1)
         // Values no option accepts: not numbers, not finite, negative, zero where a duration or size is
@@ -278,7 +280,8 @@ import Testing
 
     @Test func helpExamplesAreNeverWrappedMidCommand() throws {
         let commands = [
-            [], ["demo"], ["fetch"], ["receive"], ["inbox"], ["inbox", "export"], ["doctor"], ["modems"], ["config"],
+            [], ["demo"], ["send"], ["sent"], ["fetch"], ["receive"], ["inbox"], ["inbox", "export"], ["doctor"],
+            ["modems"], ["config"],
             ["decode"], ["modem"], ["modem", "at"], ["sim"], ["sim-mmsc"], ["bench"],
         ]
         for command in commands {
