@@ -20,6 +20,7 @@ struct BenchCommand: AsyncParsableCommand {
               mmsctl bench --corpus ../shared/vectors/mms --seconds 5 --json
               mmsctl bench --at          # AT round trips over a pty against the simulator
               mmsctl bench --receive     # the receive pipeline's figures
+              mmsctl bench --send        # a camera photo fitted to 300 KB, beside vips
 
             --at measures AT round trips per second through ATChannel over a pseudo-terminal against \
             the simulated modem, the same exchange done with bare write/poll/read (so the channel's \
@@ -46,6 +47,11 @@ struct BenchCommand: AsyncParsableCommand {
         name: .customLong("receive"),
         help: "Benchmark the receive pipeline: idle watch CPU, +CMTI to acknowledged, fetch start, 5 MB peak RSS.")
     var receive = false
+
+    @Flag(
+        name: .customLong("send"),
+        help: "Benchmark send: a 4000×3000 photo composed to fit 300 KB, beside vips thumbnail, with peak RSS.")
+    var sendBench = false
 
     @Option(
         name: .customLong("idle-seconds"),
@@ -83,6 +89,7 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         if atLayer { return try await runAT() }
         if receive { return try await runReceive() }
+        if sendBench { return try await runSend() }
         let folder = URL(fileURLWithPath: corpus)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
             printError("mmsctl: \(corpus): cannot read the corpus folder (give one with --corpus)")

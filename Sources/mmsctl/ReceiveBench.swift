@@ -32,8 +32,12 @@ extension BenchCommand {
     struct Child {
         var pid: pid_t
 
-        static func spawn(_ arguments: [String], environment: [String: String], quiet: Bool = true) throws -> Child {
-            let path = BenchCommand.selfPath
+        static func spawn(
+            _ arguments: [String], environment: [String: String], quiet: Bool = true, executable: String? = nil,
+            arguments explicit: [String]? = nil
+        ) throws -> Child {
+            let path = executable ?? BenchCommand.selfPath
+            let arguments = explicit ?? arguments
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
             defer { posix_spawn_file_actions_destroy(&actions) }
@@ -235,6 +239,97 @@ extension BenchCommand {
                         serviceCentreTimestamp: SMSTimestamp(
                             year: 2026, month: 12, day: 1, hour: 9, minute: 0, second: 0, quarterHours: 0),
                         userData: $0)))
+        }
+    }
+}
+
+/// `mmsctl bench --send`: composing an MMS around a 4000×3000 camera photo so that it fits 300 KB,
+/// by this binary (`send --dry-run`, as a user runs it), beside the `vips thumbnail` command doing the
+/// same shrink in the same run, each with its peak RSS.
+extension BenchCommand {
+    struct SendBenchResult: Encodable {
+        var photoBytes: Int
+        var limit: Int
+        var runs: Int
+        var mmsctlMilliseconds: Double
+        var mmsctlPeakRSSBytes: Int
+        var resultBytes: Int
+        var vipsMilliseconds: Double?
+        var vipsPeakRSSBytes: Int?
+        var ratio: Double?
+    }
+
+    func runSend() async throws {
+        let folder = NSTemporaryDirectory() + "mmsctl-bench-send-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let vips = "/usr/bin/vips"
+        guard FileManager.default.isExecutableFile(atPath: vips) else {
+            throw ValidationError("--send makes its test photo with the vips command: apt-get install libvips-tools")
+        }
+        // A camera-like photo: 3 bands of noise, JPEG quality 92 (about 8 MB).
+        let band = folder + "/band.v"
+        let rgb = folder + "/rgb.v"
+        let photo = folder + "/IMG_0001.JPG"
+        for arguments in [
+            ["gaussnoise", band, "4000", "3000", "--mean", "128", "--sigma", "50"],
+            ["bandjoin", "\(band) \(band) \(band)", rgb], ["copy", rgb, photo + "[Q=92]"],
+        ] {
+            let child = try Child.spawn([], environment: [:], executable: vips, arguments: arguments)
+            guard child.wait().status == 0 else { throw ValidationError("vips \(arguments[0]) failed") }
+        }
+        let photoBytes = (try? FileManager.default.attributesOfItem(atPath: photo)[.size] as? Int) ?? 0
+        let limit = 300_000
+        let runs = 5
+        var ours: [Double] = []
+        var ourPeak = 0
+        var theirs: [Double] = []
+        var theirPeak = 0
+        for run in 0..<runs {
+            let out = folder + "/m\(run).mms"
+            var start = Date()
+            let send = try Child.spawn(
+                [
+                    "send", "--dry-run", "--out", out, "--to", "+491701234567", "--max-size", String(limit), "--text",
+                    "front door", photo,
+                ], environment: ["XDG_CONFIG_HOME": folder])
+            let (status, peak) = send.wait()
+            guard status == 0 else { throw ValidationError("mmsctl send --dry-run failed with \(status)") }
+            ours.append(Date().timeIntervalSince(start))
+            ourPeak = max(ourPeak, peak)
+            start = Date()
+            // The same shrink by the vips command: the long side to the size mmsctl chose.
+            let thumb = try Child.spawn(
+                [], environment: [:], executable: vips,
+                arguments: ["thumbnail", photo, folder + "/t\(run).jpg[Q=82,strip]", "1280"])
+            let (thumbStatus, thumbPeak) = thumb.wait()
+            if thumbStatus == 0 {
+                theirs.append(Date().timeIntervalSince(start))
+                theirPeak = max(theirPeak, thumbPeak)
+            }
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: folder + "/m0.mms")[.size] as? Int) ?? 0
+        let mine = Self.median(ours) * 1000
+        let vipsTime = theirs.isEmpty ? nil : Self.median(theirs) * 1000
+        let result = SendBenchResult(
+            photoBytes: photoBytes, limit: limit, runs: runs, mmsctlMilliseconds: mine, mmsctlPeakRSSBytes: ourPeak,
+            resultBytes: size, vipsMilliseconds: vipsTime, vipsPeakRSSBytes: theirs.isEmpty ? nil : theirPeak,
+            ratio: vipsTime.map { mine / $0 })
+        if json {
+            print(jsonString(result))
+            return
+        }
+        print(
+            String(
+                format:
+                    "send --dry-run, a %.1f MB 4000×3000 JPEG to fit %d bytes: %.0f ms median of %d, peak RSS %.1f MB, PDU %d bytes",
+                Double(photoBytes) / 1e6, limit, mine, runs, Double(ourPeak) / 1e6, size))
+        if let vipsTime {
+            print(
+                String(
+                    format:
+                        "vips thumbnail of the same photo to 1280 px: %.0f ms median, peak RSS %.1f MB (mmsctl/vips: %.2f×)",
+                    vipsTime, Double(theirPeak) / 1e6, mine / vipsTime))
         }
     }
 }
