@@ -313,7 +313,13 @@ public struct ModemCommands: Sendable {
 
     /// `AT+CMGS=<length>`, the PDU at the prompt; returns the message reference.
     public func sendSMS(_ pdu: SMSPDU) async throws(ATError) -> Int {
-        let response = try await channel.send("AT+CMGS=\(pdu.tpduLength)", payload: pdu.hex, timeout: 60)
+        let bytes: [UInt8]
+        do {
+            bytes = try pdu.encodeChecked()
+        } catch {
+            throw .unexpectedResponse(command: "AT+CMGS", detail: "the SMS cannot be sent: \(error)")
+        }
+        let response = try await channel.send("AT+CMGS=\(pdu.tpduLength)", payload: hexString(bytes), timeout: 60)
         guard let value = response.values("+CMGS").first, let reference = Int(ATFields.split(value)[0]) else {
             throw .unexpectedResponse(command: "AT+CMGS", detail: response.lines.joined(separator: " "))
         }

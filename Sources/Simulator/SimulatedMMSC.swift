@@ -224,7 +224,10 @@ extension SimulatedMMSC {
         let stamp = SMSTimestamp(
             year: now.year ?? 2026, month: now.month ?? 1, day: now.day ?? 1, hour: now.hour ?? 0,
             minute: now.minute ?? 0, second: now.second ?? 0, quarterHours: 0)
-        for segment in WAPPush.mms(pdu).userDataSegments(reference: UInt16.random(in: 0...UInt16.max)) {
+        // A push over 255 SMS cannot be numbered; the simulated network drops it, as a real one would.
+        guard let segments = try? WAPPush.mms(pdu).userDataSegments(reference: UInt16.random(in: 0...UInt16.max))
+        else { return }
+        for segment in segments {
             modem.deliver(
                 SMSPDU(
                     smsc: SMSAddress(modem.profile.smsc),

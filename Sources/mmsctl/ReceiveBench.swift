@@ -124,7 +124,7 @@ extension BenchCommand {
             let id = "bench-\(round)"
             let (notification, _) = Self.message(mmsc: mmsc, number: modem.profile.ownNumber, id: id, bodyBytes: 2000)
             let start = Date()
-            for sms in Self.pushSMS(notification, smsc: modem.profile.smsc) { modem.deliver(sms) }
+            for sms in try Self.pushSMS(notification, smsc: modem.profile.smsc) { modem.deliver(sms) }
             let deadline = start.addingTimeInterval(10)
             while !mmsc.received.contains(where: { $0.messageType == .notifyRespInd && $0.transactionID == "tx-\(id)" }
             ),
@@ -165,7 +165,7 @@ extension BenchCommand {
         let large = 5 << 20
         let (notification, retrieve) = Self.message(
             mmsc: mmsc, number: modem.profile.ownNumber, id: "large", bodyBytes: large)
-        for sms in Self.pushSMS(notification, smsc: modem.profile.smsc) { modem.deliver(sms) }
+        for sms in try Self.pushSMS(notification, smsc: modem.profile.smsc) { modem.deliver(sms) }
         let fetch = try Child.spawn(
             ["fetch", "--max-size", String(large + (1 << 20))] + common, environment: environment, quiet: false)
         let (status, peak) = fetch.wait()
@@ -229,8 +229,8 @@ extension BenchCommand {
         return (notification, retrieve)
     }
 
-    static func pushSMS(_ notification: MMSPDU, smsc: String) -> [SMSPDU] {
-        WAPPush.mms(notification).userDataSegments(reference: UInt16.random(in: 0...UInt16.max)).map {
+    static func pushSMS(_ notification: MMSPDU, smsc: String) throws -> [SMSPDU] {
+        try WAPPush.mms(notification).userDataSegments(reference: UInt16.random(in: 0...UInt16.max)).map {
             SMSPDU(
                 smsc: SMSAddress(smsc),
                 tpdu: .deliver(

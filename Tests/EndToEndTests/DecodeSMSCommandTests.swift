@@ -5,7 +5,7 @@ import Testing
 /// `mmsctl decode --sms` on PDUs as a user copies them from a modem.
 @Suite struct DecodeSMSCommandTests {
     /// A two-part WAP push built here, listed as a modem would list it (+CMGL lines with lengths).
-    static func modemLog() -> (String, MMSPDU) {
+    static func modemLog() throws -> (String, MMSPDU) {
         let notification = MMSPDU(
             type: .notificationInd, transactionID: "TX-0001-" + String(repeating: "A", count: 40),
             version: .v1_2,
@@ -17,7 +17,7 @@ import Testing
                     .contentLocation,
                     .text(Array("http://mmsc.example.net/get?id=0123456789abcdef0123456789abcdef".utf8))),
             ])
-        let segments = WAPPush.mms(notification).userDataSegments(reference: 4660)
+        let segments = try WAPPush.mms(notification).userDataSegments(reference: 4660)
         var log = "AT+CMGL=4\r\n"
         for (index, segment) in segments.enumerated().reversed() {
             let pdu = SMSPDU(
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func aModemLogIsReassembledDownToTheNotification() throws {
-        let (log, notification) = Self.modemLog()
+        let (log, notification) = try Self.modemLog()
         let result = try MMSCtl.run(["decode", "--sms", "--json"], stdin: Data(log.utf8))
         #expect(result.status == 0, "\(result.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func oneMissingPartIsReportedAsIncomplete() throws {
-        let (log, _) = Self.modemLog()
+        let (log, _) = try Self.modemLog()
         let firstTwoLines = log.split(separator: "\r\n").prefix(3).joined(separator: "\n")
         let result = try MMSCtl.run(["decode", "--sms"], stdin: Data(firstTwoLines.utf8))
         #expect(result.status == 0)

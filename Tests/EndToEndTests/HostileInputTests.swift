@@ -119,7 +119,7 @@ import Testing
         let hostile = "\u{1B}[2J\u{9B}1m\u{202E}evil\r\nFrom: forged"
         let (notification, _) = harness.storedMessage(
             subject: hostile, parts: Self.message(hostile).parts, id: "hostile")
-        for sms in harness.pushSMS(notification) { _ = harness.modem.store(sms) }
+        for sms in try harness.pushSMS(notification) { _ = harness.modem.store(sms) }
         let fetch = try harness.fetch()
         #expect(fetch.status == 0, "\(fetch.stderr)")
         #expect(Self.rawControls(in: fetch.stdout + fetch.stderr).isEmpty)

@@ -113,8 +113,8 @@ final class ReceiveHarness: @unchecked Sendable {
     }
 
     /// The SMS-DELIVERs that carry `notification` as a WAP push (several when it needs concatenation).
-    func pushSMS(_ notification: MMSPDU, reference: UInt16 = 0x4242) -> [SMSPDU] {
-        WAPPush.mms(notification).userDataSegments(reference: reference).map { segment in
+    func pushSMS(_ notification: MMSPDU, reference: UInt16 = 0x4242) throws -> [SMSPDU] {
+        try WAPPush.mms(notification).userDataSegments(reference: reference).map { segment in
             SMSPDU(
                 smsc: SMSAddress(modem.profile.smsc),
                 tpdu: .deliver(

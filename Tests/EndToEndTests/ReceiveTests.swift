@@ -71,7 +71,7 @@ import Transport
         defer { Task { await harness.shutdown() } }
         let subject = String(repeating: "A long subject that needs a second SMS. ", count: 3)
         let (notification, retrieve) = harness.storedMessage(subject: subject, id: "long-1")
-        let sms = harness.pushSMS(notification)
+        let sms = try harness.pushSMS(notification)
         try #require(sms.count >= 2)
         for part in sms.reversed() { _ = try #require(harness.modem.store(part, in: "SM")) }
 
@@ -91,7 +91,7 @@ import Transport
         let harness = try await ReceiveHarness(profile: .quectel)
         defer { Task { await harness.shutdown() } }
         let (notification, _) = harness.storedMessage(subject: "On the SIM", id: "sim-1")
-        for part in harness.pushSMS(notification) { _ = harness.modem.store(part, in: "SM") }
+        for part in try harness.pushSMS(notification) { _ = harness.modem.store(part, in: "SM") }
         let run = try MMSCtl.run(
             ["modem", "list-sms", "--device", harness.devicePath], environment: harness.environment)
         #expect(run.status == 0, "\(run.stderr)")

@@ -68,8 +68,8 @@ import Transport
 
         /// Puts a PDU on the modem as a WAP push, as the network delivers it (`reference` also sets the
         /// service-centre time stamp's seconds: a resent push is a new SMS).
-        func push(_ pdu: MMSPDU, reference: UInt16 = 7) {
-            for segment in WAPPush.mms(pdu).userDataSegments(reference: reference) {
+        func push(_ pdu: MMSPDU, reference: UInt16 = 7) throws {
+            for segment in try WAPPush.mms(pdu).userDataSegments(reference: reference) {
                 _ = modem.store(
                     SMSPDU(
                         smsc: SMSAddress("+15550199999"),
@@ -115,7 +115,7 @@ import Transport
 
     @Test func anExpiredNotificationIsNotFetchedAndItsSMSIsDeleted() async throws {
         let rig = try await Rig()
-        rig.push(rig.notification(id: "old", expiry: .absolute(1_700_000_000)))
+        try rig.push(rig.notification(id: "old", expiry: .absolute(1_700_000_000)))
         let summary = await rig.pass(rig.pipeline())
         #expect(rig.gets == 0)
         #expect(try rig.store.notifications().first?.state == .expired)
@@ -127,7 +127,7 @@ import Transport
 
     @Test func aMessageOverTheLimitIsAnsweredDeferredWithoutFetching() async throws {
         let rig = try await Rig()
-        rig.push(rig.notification(id: "big", size: 2_000_000))
+        try rig.push(rig.notification(id: "big", size: 2_000_000))
         let summary = await rig.pass(rig.pipeline { $0.maximumSize = 300_000 })
         #expect(rig.gets == 0)
         #expect(rig.answers("tx-big").map(\.status) == [.deferred])
@@ -139,7 +139,7 @@ import Transport
 
     @Test func aDeferredMessageIsFetchedWhenALaterRunAllowsItAndAcknowledgedWithMAcknowledgeInd() async throws {
         let rig = try await Rig()
-        rig.push(rig.notification(id: "later-big", size: 500_000))
+        try rig.push(rig.notification(id: "later-big", size: 500_000))
         _ = await rig.pass(rig.pipeline { $0.maximumSize = 300_000 })
         // Another small run: the deferred one stays at the MMSC, no network is used for it.
         let requests = rig.mmsc.requests.count
@@ -157,7 +157,7 @@ import Transport
 
     @Test func aRefusedClassIsAnsweredRejected() async throws {
         let rig = try await Rig()
-        rig.push(rig.notification(id: "ad", messageClass: 0x81))
+        try rig.push(rig.notification(id: "ad", messageClass: 0x81))
         _ = await rig.pass(rig.pipeline { $0.refusedClasses = ["advertisement"] })
         #expect(rig.gets == 0)
         #expect(rig.answers("tx-ad").map(\.status) == [.rejected])
@@ -167,7 +167,7 @@ import Transport
 
     @Test func aPermanentRetrieveErrorIsAnsweredRejectedAndNotRetried() async throws {
         let rig = try await Rig()
-        rig.push(rig.notification(id: "gone", retrieveStatus: 0xE1))
+        try rig.push(rig.notification(id: "gone", retrieveStatus: 0xE1))
         let summary = await rig.pass(rig.pipeline())
         #expect(try rig.store.messages().isEmpty)
         #expect(try rig.store.notifications().first?.state == .rejected)
@@ -179,10 +179,10 @@ import Transport
     @Test func aRepeatedNotificationIsAcknowledgedAgainAndStoredOnce() async throws {
         let rig = try await Rig()
         let notification = rig.notification(id: "twice")
-        rig.push(notification, reference: 1)
+        try rig.push(notification, reference: 1)
         _ = await rig.pass(rig.pipeline())
         // The MMSC did not hear us and sends the same notification again.
-        rig.push(notification, reference: 2)
+        try rig.push(notification, reference: 2)
         _ = await rig.pass(rig.pipeline())
         #expect(try rig.store.messages().count == 1)
         #expect(rig.gets == 1)
@@ -193,7 +193,7 @@ import Transport
 
     @Test func aFailureIsRetriedOnlyAfterItsBackoff() async throws {
         let rig = try await Rig()
-        rig.push(rig.notification(id: "later"))
+        try rig.push(rig.notification(id: "later"))
         rig.mmsc.inject(.status(503))
         let pipeline = rig.pipeline { $0.retryBase = 60 }
         let first = await rig.pass(pipeline)
@@ -229,8 +229,8 @@ import Transport
                 .field(.from, .from(EncodedString("+15550123456/TYPE=PLMN"))),
                 .field(.date, .integer(1_800_000_200)), .field(.readStatus, .octet(0x80)),
             ])
-        rig.push(delivery, reference: 3)
-        rig.push(read, reference: 4)
+        try rig.push(delivery, reference: 3)
+        try rig.push(read, reference: 4)
         let summary = await rig.pass(rig.pipeline())
         #expect(summary.reports == 2)
         let reports = try rig.store.reports(messageID: "sent-42")
@@ -239,7 +239,7 @@ import Transport
         #expect(reports.map(\.status) == ["Retrieved", "Read"])
         #expect(rig.modem.messages(in: "ME").isEmpty)
         // The same report again is kept once.
-        rig.push(delivery, reference: 5)
+        try rig.push(delivery, reference: 5)
         _ = await rig.pass(rig.pipeline())
         #expect(try rig.store.reports(messageID: "sent-42").count == 2)
         await rig.close()
@@ -247,7 +247,7 @@ import Transport
 
     @Test func theHookGetsTheMessageJSONAndAFailingHookKeepsTheMessage() async throws {
         let rig = try await Rig()
-        rig.push(rig.notification(id: "hooked"))
+        try rig.push(rig.notification(id: "hooked"))
         let output = rig.folder + "/hook.json"
         let failing = await rig.pass(rig.pipeline { $0.hook = "cat > '\(output)'; exit 3" })
         #expect(failing.hookFailures.count == 1)

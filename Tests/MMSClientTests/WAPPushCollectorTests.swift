@@ -23,7 +23,7 @@ import Testing
                 .field(
                     .contentLocation, .text(Array(("http://mmsc.example/" + String(repeating: "m", count: 100)).utf8)))
             ])
-        let segments = WAPPush.mms(notification).userDataSegments(reference: 99)
+        let segments = try WAPPush.mms(notification).userDataSegments(reference: 99)
         #expect(segments.count == 2)
         var collector = WAPPushCollector()
         let first = collector.add(
@@ -55,14 +55,14 @@ import Testing
     }
 
     @Test func aNewPushAtAReusedIndexIsOpened() throws {
-        func push(_ id: String) -> SMSUserData {
+        func push(_ id: String) throws -> SMSUserData {
             let notification = MMSPDU(
                 type: .notificationInd, transactionID: id, version: .v1_2,
                 headers: [.field(.contentLocation, .text(Array("http://mmsc.example/\(id)".utf8)))])
-            return WAPPush.mms(notification).userDataSegments(reference: 1)[0]
+            return try WAPPush.mms(notification).userDataSegments(reference: 1)[0]
         }
         var collector = WAPPushCollector()
-        let first = collector.add([Self.stored(0, push("one"))], at: 0)
+        let first = collector.add([Self.stored(0, try push("one"))], at: 0)
         guard case .mms(let one, [0])? = first.first else {
             Issue.record("the first push must open, got \(first)")
             return
@@ -70,7 +70,7 @@ import Testing
         #expect(one.transactionID == "one")
         // Deleted (the listing no longer has it); the modem stores the next push at index 0 again.
         #expect(collector.add([], at: 0).isEmpty)
-        let second = collector.add([Self.stored(0, push("two"))], at: 0)
+        let second = collector.add([Self.stored(0, try push("two"))], at: 0)
         guard case .mms(let two, [0])? = second.first else {
             Issue.record("a new push at a reused index must open, got \(second)")
             return

@@ -182,7 +182,7 @@ import Testing
                 .field(
                     .contentLocation, .text(Array(("http://mmsc.example/" + String(repeating: "x", count: 120)).utf8))),
             ])
-        let segments = WAPPush.mms(notification).userDataSegments(reference: 0xBEEF)
+        let segments = try WAPPush.mms(notification).userDataSegments(reference: 0xBEEF)
         #expect(segments.count == 2)
         var reassembler = ConcatenationReassembler()
         var result: MMSPDU?
@@ -358,5 +358,53 @@ import Testing
         #expect(throws: PDUError.self) {
             var r = ConcatenationReassembler(); _ = try r.add(Self.part(3, of: 2, text: "x"), at: 0)
         }
+    }
+}
+
+/// Issue 11: encoders refuse what TS 23.040 cannot carry, instead of trapping or truncating.
+@Suite struct SMSEncoderLimitTests {
+    static let stamp = SMSTimestamp(year: 2026, month: 12, day: 1, hour: 9, minute: 0, second: 0, quarterHours: 4)
+
+    func submit(to destination: SMSAddress, userData: SMSUserData) -> SMSPDU {
+        SMSPDU(tpdu: .submit(SMSSubmit(destination: destination, userData: userData)))
+    }
+
+    @Test func overlongAddressesAreRefusedWithTheirField() throws {
+        let long = submit(to: SMSAddress("+" + String(repeating: "1", count: 25)), userData: SMSUserData(text: "x"))
+        #expect(throws: PDUError(.tooLarge("25 digits; at most 20"), at: 0, field: "TP-DA")) {
+            try long.encodeChecked()
+        }
+        _ = long.encode()  // never traps
+        let fine = submit(to: SMSAddress("+491701234567"), userData: SMSUserData(text: "x"))
+        let checked = try fine.encodeChecked()
+        #expect(checked == fine.encode())
+    }
+
+    @Test func userDataOverTheLimitIsRefusedNotTruncated() {
+        let octets = SMSUserData(header: nil, body: .octets([UInt8](repeating: 0x41, count: 141)))
+        let pdu = submit(to: SMSAddress("+491701234567"), userData: octets)
+        #expect(throws: PDUError(.tooLarge("141 octets of user data; at most 140"), at: 0, field: "TP-UDL")) {
+            try pdu.encodeChecked()
+        }
+        let septets = SMSUserData(text: String(repeating: "a", count: 161))
+        #expect(throws: PDUError.self) {
+            try submit(to: SMSAddress("+491701234567"), userData: septets).encodeChecked()
+        }
+        let element = InformationElement(identifier: 0x70, data: [UInt8](repeating: 0, count: 300))
+        let header = SMSUserData(header: UserDataHeader(elements: [element]), body: .octets([]))
+        #expect(throws: PDUError.self) {
+            try submit(to: SMSAddress("+491701234567"), userData: header).encodeChecked()
+        }
+    }
+
+    @Test func aPushThatWouldNeedMoreThan255SMSIsRefused() throws {
+        let big = MMSPDU(
+            type: .notificationInd, transactionID: "t", version: .v1_2,
+            headers: [.field(.contentLocation, .text(Array(String(repeating: "x", count: 40_000).utf8)))])
+        #expect(throws: PDUError.self) { try WAPPush.mms(big).userDataSegments(reference: 1) }
+        let small = MMSPDU(
+            type: .notificationInd, transactionID: "t", version: .v1_2,
+            headers: [.field(.contentLocation, .text(Array("http://a/b".utf8)))])
+        #expect(try WAPPush.mms(small).userDataSegments(reference: 1).count == 1)
     }
 }

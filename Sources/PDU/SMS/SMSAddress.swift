@@ -82,7 +82,7 @@ public struct SMSAddress: Hashable, Sendable, CustomStringConvertible {
             writer.append(typeOfAddress)
             writer.append(contentsOf: packed)
         } else {
-            writer.append(UInt8(value.count))
+            writer.append(UInt8(truncatingIfNeeded: value.count))
             writer.append(typeOfAddress)
             writer.append(contentsOf: SMSAddress.encodeDigits(value))
         }
@@ -108,7 +108,7 @@ public struct SMSAddress: Hashable, Sendable, CustomStringConvertible {
             return
         }
         let digits = encodeDigits(address.value)
-        writer.append(UInt8(digits.count + 1))
+        writer.append(UInt8(truncatingIfNeeded: digits.count + 1))
         writer.append(address.typeOfAddress)
         writer.append(contentsOf: digits)
     }

@@ -239,10 +239,10 @@ public struct UserDataHeader: Hashable, Sendable {
     }
 
     func encode(into writer: inout WSPWriter) {
-        writer.append(UInt8(encodedLength - 1))
+        writer.append(UInt8(truncatingIfNeeded: encodedLength - 1))
         for element in elements {
             writer.append(element.identifier)
-            writer.append(UInt8(element.data.count))
+            writer.append(UInt8(truncatingIfNeeded: element.data.count))
             writer.append(contentsOf: element.data)
         }
     }

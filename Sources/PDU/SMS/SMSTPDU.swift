@@ -478,6 +478,74 @@ public struct SMSPDU: Hashable, Sendable {
     }
 
     public var hex: String { hexString(encode()) }
+
+    /// Checks the limits of TS 23.040 that `encode()` cannot express: addresses of at most 20 digits
+    /// (alphanumeric: 11 characters), user data of at most 140 octets (160 septets) with its header,
+    /// header elements of at most 255 octets, time stamps in range. `encode()` never traps, but a PDU
+    /// that fails this would go out truncated: `encodeChecked()` refuses it instead.
+    public func validate() throws(PDUError) {
+        func address(_ address: SMSAddress, _ field: String) throws(PDUError) {
+            if address.numberType == .alphanumeric {
+                guard address.value.count <= 11 else {
+                    throw PDUError(.tooLarge("\(address.value.count) characters; at most 11"), at: 0, field: field)
+                }
+            } else {
+                let digits = address.value.filter { $0 != "+" }
+                guard digits.count <= 20 else {
+                    throw PDUError(.tooLarge("\(digits.count) digits; at most 20"), at: 0, field: field)
+                }
+            }
+        }
+        if let smsc { try address(smsc, "SMSC address") }
+        var userData: SMSUserData?
+        var stamps: [SMSTimestamp] = []
+        switch tpdu {
+        case .deliver(let deliver):
+            try address(deliver.originator, "TP-OA")
+            userData = deliver.userData
+            stamps.append(deliver.serviceCentreTimestamp)
+        case .submit(let submit):
+            try address(submit.destination, "TP-DA")
+            userData = submit.userData
+        case .statusReport(let report):
+            try address(report.recipient, "TP-RA")
+        }
+        for stamp in stamps {
+            guard (1...12).contains(stamp.month), (1...31).contains(stamp.day), (0...23).contains(stamp.hour),
+                (0...59).contains(stamp.minute), (0...59).contains(stamp.second),
+                (-79...79).contains(stamp.quarterHours)
+            else { throw PDUError(.invalid("time stamp \(stamp) out of range"), at: 0, field: "TP-SCTS") }
+        }
+        guard let userData else { return }
+        for element in userData.header?.elements ?? [] where element.data.count > 255 {
+            throw PDUError(
+                .tooLarge("element 0x\(PDU.hex(element.identifier)) of \(element.data.count) octets; at most 255"),
+                at: 0,
+                field: "TP-UD header")
+        }
+        let headerOctets = userData.header.map { $0.encodedLength } ?? 0
+        switch userData.body {
+        case .septets(let septets):
+            let headerSeptets = (headerOctets * 8 + 6) / 7
+            guard headerSeptets + septets.count <= 160 else {
+                throw PDUError(
+                    .tooLarge("\(headerSeptets + septets.count) septets of user data; at most 160"), at: 0,
+                    field: "TP-UDL")
+            }
+        case .octets(let octets):
+            guard headerOctets + octets.count <= 140 else {
+                throw PDUError(
+                    .tooLarge("\(headerOctets + octets.count) octets of user data; at most 140"), at: 0, field: "TP-UDL"
+                )
+            }
+        }
+    }
+
+    /// `encode()`, after `validate()`.
+    public func encodeChecked() throws(PDUError) -> [UInt8] {
+        try validate()
+        return encode()
+    }
 }
 
 /// Hex as modems print it.

@@ -137,9 +137,12 @@ public struct WAPPush: Hashable, Sendable {
             data: pdu.encode()[...])
     }
 
+    /// The most a push can carry: 255 concatenated SMS (TS 23.040 §9.2.3.24.8, an octet counts them).
+    public static let maximumSegments = 255
+
     /// Splits the push into SMS-DELIVER user data: port IE 2948/9200, and 16-bit concatenation when
-    /// it does not fit one SMS (140 octets per SMS).
-    public func userDataSegments(reference: UInt16) -> [SMSUserData] {
+    /// it does not fit one SMS (140 octets per SMS). More than 255 parts cannot be numbered: an error.
+    public func userDataSegments(reference: UInt16) throws(PDUError) -> [SMSUserData] {
         let payload = encode()
         let ports = InformationElement(identifier: 0x05, data: [0x0B, 0x84, 0x23, 0xF0])
         if payload.count <= 140 - 7 {
@@ -147,6 +150,11 @@ public struct WAPPush: Hashable, Sendable {
         }
         let perPart = 140 - 13
         let total = (payload.count + perPart - 1) / perPart
+        guard total <= Self.maximumSegments else {
+            throw PDUError(
+                .tooLarge("a push of \(payload.count) octets needs \(total) SMS; at most 255 can be concatenated"),
+                at: 0, field: "UDH concatenation")
+        }
         return (0..<total).map { index in
             let concat = InformationElement(
                 identifier: 0x08,
