@@ -20,6 +20,9 @@ public struct ReceiveOptions: Sendable {
     /// Called once the modem is initialised in watch mode, and with status lines after each pass.
     public var onReady: (@Sendable () -> Void)?
     public var onStatus: (@Sendable (String) -> Void)?
+    /// Called at `watchdogInterval` from the watch's event loop (systemd's WATCHDOG=1).
+    public var onWatchdog: (@Sendable () -> Void)?
+    public var watchdogInterval: Double?
 
     public init() {}
 }

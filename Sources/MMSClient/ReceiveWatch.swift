@@ -40,6 +40,7 @@ extension ReceiveService {
     enum WatchEvent: Sendable {
         case urc(URC)
         case tick
+        case watchdog
         case portClosed
         case stop
     }
@@ -70,6 +71,8 @@ extension ReceiveService {
                     logger.warning("modem unavailable; waiting for it", metadata: ["reason": "\(reason)"])
                     lastProblem = reason
                 }
+                options.onStatus?("waiting for the modem: \(lastProblem ?? "unavailable")")
+                options.onWatchdog?()
                 // The store's pending work does not need the modem.
                 var summary = ReceiveSummary()
                 await pipeline.processDue(summary: &summary)
@@ -102,10 +105,22 @@ extension ReceiveService {
                 continuation.yield(.tick)
             }
         }
+        // The watchdog is fed by the event loop itself (an event it has to take and answer), so a loop
+        // that hangs stops feeding it and systemd restarts the service.
+        let watchdogInterval = options.watchdogInterval
+        let watchdog = Task {
+            guard let watchdogInterval else { return }
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(max(watchdogInterval, 0.05) * 1e9))
+                if Task.isCancelled { break }
+                continuation.yield(.watchdog)
+            }
+        }
         stop.onStop { continuation.yield(.stop) }
         defer {
             urcs.cancel()
             ticks.cancel()
+            watchdog.cancel()
             continuation.finish()
         }
 
@@ -118,6 +133,8 @@ extension ReceiveService {
                 return
             case .tick:
                 await fullPass(pipeline: pipeline, modem: modem, store: store)
+            case .watchdog:
+                options.onWatchdog?()
             case .urc(let urc):
                 await handle(urc, pipeline: pipeline, modem: modem, store: store)
             }

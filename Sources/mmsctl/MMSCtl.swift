@@ -17,12 +17,12 @@ struct MMSCtl: AsyncParsableCommand {
             opened, 75 something must be retried later (`fetch`), 78 a configuration value is \
             invalid or the --config file cannot be used.
             """,
-        version: "0.1.0",
+        version: "0.2.0",
         subcommands: [
             DemoCommand.self, SendCommand.self, SentCommand.self, FetchCommand.self, ReceiveCommand.self,
             InboxCommand.self, DoctorCommand.self,
             ModemsCommand.self, ConfigCommand.self, DecodeCommand.self, ModemCommand.self, SimCommand.self,
-            SimMMSCCommand.self, BenchCommand.self,
+            SimMMSCCommand.self, BenchCommand.self, ManualCommand.self,
         ]
     )
 }

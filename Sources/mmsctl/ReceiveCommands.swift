@@ -188,16 +188,29 @@ struct ReceiveCommand: AsyncParsableCommand {
             }
             return try finish(summary, json: options.json)
         }
-        let service = try options.service(
+        var service = try options.service(
             indications: routed ? .route : .store, scanInterval: scanInterval, watching: true)
+        // Under systemd (Type=notify): READY once the modem is initialised, STATUS lines, the watchdog.
+        let notifier = SystemdNotifier()
+        if notifier.isActive {
+            var hooks = service.options
+            hooks.onReady = { notifier.ready() }
+            hooks.onStatus = { notifier.status($0) }
+            hooks.onWatchdog = { notifier.watchdog() }
+            hooks.watchdogInterval = notifier.watchdogInterval
+            service = ReceiveService(configuration: service.configuration, options: hooks, logger: service.logger)
+        }
         let stop = StopToken()
+        let logger = service.logger
         let sources = SignalSources.install([SIGINT, SIGTERM]) { signal in
-            service.logger.notice("stopping (signal \(signal))")
+            logger.notice("stopping (signal \(signal))")
+            notifier.stopping()
             stop.stop()
         }
         defer { sources.cancel() }
+        let running = service
         do {
-            try await service.watch(stop: stop)
+            try await running.watch(stop: stop)
         } catch {
             printError("mmsctl: \(error)")
             throw ExitStatus.ioError
