@@ -69,7 +69,7 @@ public struct ConfigurationKey: Sendable, Hashable {
         .init(name: "mms.mmsc", help: "the MMSC URL (http://…)", kind: .url),
         .init(name: "mms.proxy", help: "the MMS proxy, host:port", kind: .hostPort),
         .init(
-            name: "mms.user_agent", help: "User-Agent sent to the MMSC", defaultValue: "mmsctl/0.1 (Linux; MMS 1.2)"),
+            name: "mms.user_agent", help: "User-Agent sent to the MMSC", defaultValue: "mmsctl/0.2 (Linux; MMS 1.2)"),
         .init(name: "mms.ua_profile", help: "UAProf URL sent as x-wap-profile", kind: .url),
         .init(
             name: "mms.max_size", help: "largest message accepted or sent, in bytes", defaultValue: "307200",

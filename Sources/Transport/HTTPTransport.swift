@@ -10,7 +10,7 @@ import NIOPosix
 public struct TransportConfiguration: Sendable {
     public var proxy: HostPort?
     public var bearer: Bearer = .none
-    public var userAgent = "mmsctl/0.1 (Linux; MMS 1.2)"
+    public var userAgent = "mmsctl/0.2 (Linux; MMS 1.2)"
     /// UAProf URL sent as `x-wap-profile` (the header name is configurable: some carriers want another).
     public var uaProfile: String?
     public var uaProfileHeader = "x-wap-profile"
