@@ -35,6 +35,24 @@ public struct Registration: Hashable, Sendable, Codable {
     public var cell: String?
     public var accessTechnology: Int?
     public var isRegistered: Bool { status == 1 || status == 5 || status == 6 || status == 7 }
+
+    /// The state in words (27.007 §7.2 <stat>).
+    public var statusText: String {
+        switch status {
+        case 0: return "not registered, not searching"
+        case 1: return "registered, home"
+        case 2: return "not registered, searching"
+        case 3: return "registration denied"
+        case 4: return "unknown"
+        case 5: return "registered, roaming"
+        case 6: return "registered for SMS only, home"
+        case 7: return "registered for SMS only, roaming"
+        case 8: return "emergency services only"
+        case 9: return "registered for CSFB not preferred, home"
+        case 10: return "registered for CSFB not preferred, roaming"
+        default: return "state \(status)"
+        }
+    }
 }
 
 /// One SMS storage and its use (`+CPMS`; 27.005 §3.2.2).

@@ -59,6 +59,7 @@ struct BenchCommand: AsyncParsableCommand {
     var idleSeconds: Double = 60
 
     struct Result: Encodable {
+        var schema = "mmsctl.bench/1"
         var files: Int
         var bytes: Int
         var messagesPerSecond: Double
@@ -182,6 +183,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     struct ATResult: Encodable {
+        var schema = "mmsctl.bench/1"
         var channelRoundTripsPerSecond: Double
         var channelMicrosecondsPerRoundTrip: Double
         var bareRoundTripsPerSecond: Double

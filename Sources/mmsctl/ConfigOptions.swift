@@ -177,6 +177,7 @@ struct DoctorCommand: AsyncParsableCommand {
         let checks = await doctor.run()
         if json {
             struct Report: Encodable {
+                var schema = "mmsctl.doctor/1"
                 var ok: Bool
                 var checks: [DoctorCheck]
             }
@@ -215,7 +216,12 @@ struct ModemsCommand: AsyncParsableCommand {
         var result = ModemDiscovery.discover()
         if probe { result = await ModemDiscovery.probeUnknownPorts(result) }
         if json {
-            print(jsonString(result))
+            struct Report: Encodable {
+                var schema = "mmsctl.modems/1"
+                var modems: [DiscoveredModem]
+                var warnings: [String]
+            }
+            print(jsonString(Report(modems: result.modems, warnings: result.warning.map { [$0] } ?? [])))
         } else {
             if let warning = result.warning { printError("mmsctl: \(warning)") }
             if result.modems.isEmpty { print("no USB modem found") }

@@ -50,10 +50,11 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data((TerminalText.safe(text, multiline: true) + "\n").utf8))
 }
 
-/// Encodes a report as stable, key-sorted JSON.
+/// Encodes a report as stable, key-sorted, snake_case JSON (every schema of mmsctl uses snake_case).
 func jsonString<T: Encodable>(_ value: T) -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
     guard let data = try? encoder.encode(value) else { return "{}" }
     return String(decoding: data, as: UTF8.self)
 }

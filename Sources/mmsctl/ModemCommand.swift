@@ -83,20 +83,47 @@ struct ModemCommand: ParsableCommand {
                     (try? await modem.storageUse()) ?? []
                 )
             }
+            // +CPMS? names the three storages in order: read/delete, write/send, receive.
+            let roles = ["read", "write", "receive"]
             if json {
+                struct Storage: Encodable {
+                    var role: String
+                    var memory: String
+                    var used: Int
+                    var total: Int
+                    var nearlyFull: Bool
+                }
+                struct RegistrationReport: Encodable {
+                    var status: Int
+                    var state: String
+                    var registered: Bool
+                    var area: String?
+                    var cell: String?
+                    var accessTechnology: Int?
+                }
                 struct Report: Encodable {
+                    var schema = "mmsctl.modem-info/1"
                     var identity: ModemIdentity
-                    var registration: Registration?
+                    var registration: RegistrationReport?
                     var rssi: Int?
                     var signalDBm: Int?
-                    var storage: [StorageUse]
+                    var storage: [Storage]
                     var notes: [String]
+                }
+                let storages = storage.enumerated().map { index, use in
+                    Storage(
+                        role: index < 3 ? roles[index] : "other", memory: use.memory, used: use.used, total: use.total,
+                        nearlyFull: use.isNearlyFull)
                 }
                 print(
                     jsonString(
                         Report(
-                            identity: identity, registration: registration, rssi: signal?.rssi,
-                            signalDBm: signal?.dBm ?? nil, storage: storage, notes: notes)))
+                            identity: identity,
+                            registration: registration.map {
+                                RegistrationReport(
+                                    status: $0.status, state: $0.statusText, registered: $0.isRegistered, area: $0.area,
+                                    cell: $0.cell, accessTechnology: $0.accessTechnology)
+                            }, rssi: signal?.rssi, signalDBm: signal?.dBm ?? nil, storage: storages, notes: notes)))
                 return
             }
             print(
@@ -106,16 +133,15 @@ struct ModemCommand: ParsableCommand {
             print("IMSI          \(identity.imsi ?? "?")")
             if let number = identity.ownNumber { print("Number        \(number)") }
             if let registration {
-                print(
-                    "Registration  \(registration.isRegistered ? "registered" : "not registered") (stat \(registration.status))"
-                )
+                print("Registration  \(registration.statusText)")
             }
             if let signal {
                 print("Signal        \(signal.dBm.map { "\($0) dBm" } ?? "unknown") (rssi \(signal.rssi))")
             }
-            for use in storage {
+            for (index, use) in storage.enumerated() {
+                let role = index < 3 ? roles[index] : "other"
                 print(
-                    "Storage \(use.memory.padding(toLength: 6, withPad: " ", startingAt: 0))\(use.used)/\(use.total)"
+                    "Storage       \(role.padding(toLength: 8, withPad: " ", startingAt: 0)) \(use.memory) \(use.used)/\(use.total)"
                         + (use.isNearlyFull ? "  nearly full: new notifications will be held by the network" : ""))
             }
             for note in notes { print("Note          \(note)") }
@@ -128,29 +154,139 @@ struct ModemCommand: ParsableCommand {
             abstract: "List the SMS stored in every storage of the modem (SIM and phone memory), decoded.",
             discussion: """
                 Lists each storage that AT+CPMS=? offers for reading (AT+CMGL=4 in each): a notification \
-                that arrived before mmsctl configured the modem can sit on the SIM. Nothing is deleted.
+                that arrived before mmsctl configured the modem can sit on the SIM. Shows each SMS's \
+                status, time stamp and sender; concatenated parts are joined, and an MMS notification \
+                shows its Content-Location and size. Nothing is deleted.
 
-                Example: mmsctl modem list-sms --device /dev/ttyUSB2
+                Examples:
+                  mmsctl modem list-sms --device /dev/ttyUSB2
+                  mmsctl modem list-sms --json | jq '.messages[].text'
                 """)
         @OptionGroup var options: DeviceOptions
+        @Flag(help: "Print JSON (schema mmsctl.sms-list/1).") var json = false
+
+        /// One message: a single SMS, or concatenated parts joined.
+        struct Entry: Encodable {
+            var storage: String
+            var indices: [Int]
+            var status: String
+            var type: String
+            var sender: String?
+            var timestamp: String?
+            var text: String?
+            var missingParts: [Int]?
+            var push: String?
+            var mmsType: String?
+            var contentLocation: String?
+            var messageSize: Int?
+            var subject: String?
+            var error: String?
+            var parts: [SMSReport]
+        }
+
+        static let statuses = [0: "unread", 1: "read", 2: "unsent", 3: "sent"]
 
         func run() async throws {
             let messages = try await options.withModem { modem, _ in try await modem.listAllStorages() }
-            if messages.isEmpty { print("no stored SMS") }
-            for (memory, message) in messages {
-                let place = "\(memory) \(message.index)"
-                switch message.pdu {
-                case .success(let pdu):
-                    let summary = SMSReport(pdu)
-                    let sender = TerminalText.safe(summary.originator ?? summary.recipient ?? "?")
-                    print(
-                        "\(place): \(summary.type) from \(sender) "
-                            + (summary.destinationPort == 2948
-                                ? "(WAP push)" : summary.text.map { "\"\(TerminalText.safe($0))\"" } ?? ""))
-                case .failure(let error):
-                    print("\(place): undecodable: \(error)")
+            var entries: [Entry] = []
+            var groups: [String: Int] = [:]
+            var reassembler = ConcatenationReassembler()
+            for (memory, stored) in messages {
+                let status = Self.statuses[stored.status] ?? "status \(stored.status)"
+                guard case .success(let pdu) = stored.pdu else {
+                    if case .failure(let error) = stored.pdu {
+                        entries.append(
+                            Entry(
+                                storage: memory, indices: [stored.index], status: status, type: "undecodable",
+                                error: error.description, parts: []))
+                    }
+                    continue
                 }
+                let report = SMSReport(pdu)
+                var entry = Entry(
+                    storage: memory, indices: [stored.index], status: status, type: report.type,
+                    sender: report.originator ?? report.recipient, timestamp: report.timestamp, text: report.text,
+                    parts: [report])
+                // Parts of one concatenated message are joined into the entry of its first part seen.
+                if let concat = report.concatenation, concat.total > 1 {
+                    let key = "\(memory)|\(entry.sender ?? "")|\(concat.reference)|\(concat.total)"
+                    let outcome = try? reassembler.add(pdu, at: 0, location: String(stored.index))
+                    if let existing = groups[key] {
+                        entries[existing].indices.append(stored.index)
+                        entries[existing].parts.append(report)
+                    } else {
+                        groups[key] = entries.count
+                        entries.append(entry)
+                    }
+                    let position = groups[key]!
+                    switch outcome {
+                    case .complete(let message)?:
+                        entries[position].missingParts = nil
+                        entries[position].text = message.text
+                        Self.describePush(
+                            message.payload, header: message.deliver.first?.userData.header,
+                            into: &entries[position])
+                    case .waiting(_, let missing)?:
+                        entries[position].missingParts = missing.map(Int.init)
+                    default:
+                        break
+                    }
+                    continue
+                }
+                if case .deliver(let deliver) = pdu.tpdu {
+                    Self.describePush(deliver.userData.octets, header: deliver.userData.header, into: &entry)
+                }
+                entries.append(entry)
             }
+            if json {
+                struct Document: Encodable {
+                    var schema = "mmsctl.sms-list/1"
+                    var messages: [Entry]
+                }
+                print(jsonString(Document(messages: entries)))
+                return
+            }
+            if entries.isEmpty { print("no stored SMS") }
+            for entry in entries {
+                let place = "\(entry.storage) \(entry.indices.map(String.init).joined(separator: "+"))"
+                var line = "\(place)  \(entry.status)  \(entry.type)"
+                if let sender = entry.sender { line += "  from \(TerminalText.safe(sender))" }
+                if let time = entry.timestamp { line += "  \(time)" }
+                print(line)
+                if let location = entry.contentLocation {
+                    print(
+                        "    \(entry.mmsType ?? "MMS"): \(TerminalText.safe(location))"
+                            + (entry.messageSize.map { ", \(byteCount($0))" } ?? "")
+                            + (entry.subject.map { ", “\(TerminalText.safe($0))”" } ?? ""))
+                } else if let push = entry.push {
+                    print("    \(push)")
+                } else if let text = entry.text {
+                    print("    \"\(TerminalText.safe(text))\"")
+                }
+                if let missing = entry.missingParts {
+                    print("    waiting for part(s) \(missing.map(String.init).joined(separator: ", "))")
+                }
+                if let error = entry.error { print("    undecodable: \(TerminalText.safe(error))") }
+            }
+        }
+
+        /// A WAP push to the MMS port: what it carries (a notification's location and size).
+        static func describePush(_ payload: [UInt8], header: UserDataHeader?, into entry: inout Entry) {
+            guard let port = header?.ports?.destination, port == WAPPush.port || port == 2949 else { return }
+            entry.text = nil
+            guard let push = try? WAPPush.decode(payload) else {
+                entry.push = "WAP push (undecodable)"
+                return
+            }
+            guard let mms = try? push.mmsPDU() else {
+                entry.push = "WAP push: \(push.contentDescription)"
+                return
+            }
+            entry.push = "WAP push: MMS"
+            entry.mmsType = mms.messageType?.description
+            entry.contentLocation = mms.contentLocation
+            entry.messageSize = mms.messageSize.map { Int(clamping: $0) }
+            entry.subject = mms.subject
         }
     }
 

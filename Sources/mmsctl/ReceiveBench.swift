@@ -13,6 +13,7 @@ import Transport
 /// it, against the simulated modem (a pty) and the simulated MMSC (loopback).
 extension BenchCommand {
     struct ReceiveResult: Encodable {
+        var schema = "mmsctl.bench/1"
         var idleSeconds: Double
         var idleCPUSeconds: Double
         var messages: Int
@@ -248,6 +249,7 @@ extension BenchCommand {
 /// same shrink in the same run, each with its peak RSS.
 extension BenchCommand {
     struct SendBenchResult: Encodable {
+        var schema = "mmsctl.bench/1"
         var photoBytes: Int
         var limit: Int
         var runs: Int

@@ -75,7 +75,16 @@ import Testing
             #expect(identity["imsi"] as? String == ModemProfile.quectel.imsi)
             let list = try MMSCtl.run(["modem", "list-sms", "--device", path])
             #expect(list.status == 0, "\(list.stderr)")
-            #expect(list.stdout.contains("SMS-DELIVER from +15557654321 \"hello from the sim\""), "\(list.stdout)")
+            #expect(list.stdout.contains("unread  SMS-DELIVER  from +15557654321"), "\(list.stdout)")
+            #expect(list.stdout.contains("    \"hello from the sim\""), "\(list.stdout)")
+            let listed = try MMSCtl.run(["modem", "list-sms", "--device", path, "--json"])
+            let sms = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])
+            #expect(sms["schema"] as? String == "mmsctl.sms-list/1")
+            let first = try #require((sms["messages"] as? [[String: Any]])?.first)
+            #expect(first["text"] as? String == "hello from the sim")
+            #expect(first["sender"] as? String == "+15557654321")
+            #expect(document["schema"] as? String == "mmsctl.modem-info/1")
+            #expect((document["storage"] as? [[String: Any]])?.first?["role"] as? String == "read")
         }
     }
 
@@ -96,9 +105,10 @@ import Testing
         let result = try MMSCtl.run(["modems", "--json"])
         #expect(result.status == 0)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(document["schema"] as? String == "mmsctl.modems/1")
         #expect(document["modems"] is [Any])
         if !FileManager.default.fileExists(atPath: "/run/udev/data") {
-            #expect((document["warning"] as? String)?.contains("--device still works") == true)
+            #expect((document["warnings"] as? [String])?.first?.contains("--device still works") == true)
         }
     }
 

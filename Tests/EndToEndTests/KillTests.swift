@@ -39,9 +39,12 @@ import Testing
 
             let run = try Background(
                 harness.receiveArguments(["fetch"]), environment: harness.environment)
-            // Over 1.25 times the measured run: a loaded machine runs slower than the baseline did.
-            let offset = duration * 1.25 * (Double(point) + 0.5) / Double(points)
-            try await Task.sleep(nanoseconds: UInt64(offset * 1e9))
+            // The first kills come right after the start (the port not even opened); the others spread
+            // over 1.25 times the measured run, as a loaded machine runs slower than the baseline did.
+            let offset =
+                point < 3 ? Double(point) * 0.002 : duration * 1.25 * (Double(point - 3) + 0.5) / Double(points - 3)
+            // No sleep at all for the first: a resumed task can be late when the pool is busy.
+            if offset > 0 { try await Task.sleep(nanoseconds: UInt64(offset * 1e9)) }
             kill(run.process.processIdentifier, SIGKILL)
             run.process.waitUntilExit()
 
@@ -74,7 +77,9 @@ import Testing
         // The kills landed all over the pipeline, not in one place.
         print("kill points landed in: \(stages)")
         let landed = Set(stages)
-        #expect(landed.isSuperset(of: ["not recorded", "fetching", "fetched"]), "\(stages)")
+        #expect(landed.contains("not recorded"), "\(stages)")
+        #expect(!landed.isDisjoint(with: ["notified", "fetching", "fetched"]), "\(stages)")
         #expect(!landed.isDisjoint(with: ["acknowledged", "done, SMS deleted"]), "\(stages)")
+        #expect(landed.count >= 3, "\(stages)")
     }
 }
