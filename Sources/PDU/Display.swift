@@ -118,8 +118,29 @@ public enum TerminalText {
         0x2028, 0x2029, 0xFEFF,
     ]
 
+    /// Whether the UTF-8 of `text` may hold something to escape: a C0 byte or DEL, or the lead bytes of
+    /// C1 (C2 80–9F), U+061C (D8 9C), U+200E–U+2069 (E2 80/81 …) and U+FEFF (EF BB BF). Most text
+    /// holds none, and is returned as it is without being rebuilt.
+    static func needsEscaping(_ text: String, multiline: Bool) -> Bool {
+        let fast = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte < 0x20 {
+                    if !(multiline && (byte == 0x0A || byte == 0x09)) { return true }
+                } else if byte == 0x7F || byte == 0xC2 || byte == 0xD8 || byte == 0xE2 || byte == 0xEF {
+                    return true  // checked exactly by the slow path
+                }
+                index += 1
+            }
+            return false
+        }
+        return fast ?? true
+    }
+
     /// `text` with every control shown as `\u{XX}`; with `multiline`, LF and TAB stay (text bodies).
     public static func safe(_ text: String, multiline: Bool = false) -> String {
+        if !needsEscaping(text, multiline: multiline) { return text }
         var result = ""
         result.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {

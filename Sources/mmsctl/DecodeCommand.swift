@@ -32,9 +32,81 @@ struct DecodeCommand: ParsableCommand {
 
     @Argument(
         help: ArgumentHelp(
-            "PDU files to decode; \"-\" reads standard input. With --sms: hex PDUs.",
+            "PDU files or folders (read recursively) to decode; \"-\" reads standard input. With --sms: hex PDUs.",
             valueName: "file"))
     var files: [String] = []
+
+    @Option(
+        name: .customLong("files-from"),
+        help: ArgumentHelp(
+            "Read the names of the files to decode from this file, one a line (- : standard input).",
+            valueName: "list"))
+    var filesFrom: String?
+
+    /// Options of decode that take a value: what `MMSCtl.main` must leave to ArgumentParser when it
+    /// lifts the plain file arguments out of a long command line.
+    static let valueOptions: Set<String> = ["--parts-to", "--files-from"]
+
+    /// Plain file arguments taken out of the command line before parsing (see `MMSCtl.main`):
+    /// ArgumentParser's handling of positional arguments grows with their square, 5 s for 13,000 files.
+    nonisolated(unsafe) static var liftedFiles: [String] = []
+
+    /// Splits `decode`'s arguments into those ArgumentParser must see and the plain file names.
+    static func liftFiles(_ arguments: [String]) -> (kept: [String], files: [String]) {
+        var kept: [String] = []
+        var files: [String] = []
+        var index = 0
+        var afterSeparator = false
+        while index < arguments.count {
+            let argument = arguments[index]
+            if afterSeparator || (argument == "-" || !argument.hasPrefix("-")) {
+                files.append(argument)
+            } else if argument == "--" {
+                afterSeparator = true
+            } else {
+                kept.append(argument)
+                if valueOptions.contains(argument), index + 1 < arguments.count {
+                    kept.append(arguments[index + 1])
+                    index += 1
+                }
+            }
+            index += 1
+        }
+        return (kept, files)
+    }
+
+    /// Every input: the arguments (folders opened recursively, in name order), and --files-from.
+    func inputs() throws -> [String] {
+        var names = files + Self.liftedFiles
+        if let filesFrom {
+            let bytes: [UInt8]
+            do {
+                bytes = try Input.read(filesFrom, limit: 64 << 20)
+            } catch {
+                printError("mmsctl: \(error)")
+                throw ExitStatus.noInput
+            }
+            names += String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
+                .filter { !$0.isEmpty }
+        }
+        var result: [String] = []
+        for name in names {
+            var info = stat()
+            if name != "-", stat(name, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+                let found = (FileManager.default.enumerator(atPath: name)?.allObjects as? [String] ?? []).sorted()
+                for relative in found {
+                    let path = (name as NSString).appendingPathComponent(relative)
+                    var nested: ObjCBool = false
+                    if FileManager.default.fileExists(atPath: path, isDirectory: &nested), !nested.boolValue {
+                        result.append(path)
+                    }
+                }
+            } else {
+                result.append(name)
+            }
+        }
+        return result
+    }
 
     @Flag(name: .long, help: "The inputs are SMS PDUs in hex (from a modem in PDU mode), not MMS files.")
     var sms = false
@@ -61,12 +133,18 @@ struct DecodeCommand: ParsableCommand {
         if (tpdu || lenient) && !sms { throw ValidationError("--tpdu and --lenient go with --sms.") }
         if sms && partsTo != nil { throw ValidationError("--parts-to is for MMS files, not --sms.") }
         if sms { return }
-        if files.isEmpty { throw ValidationError("Give at least one file, or \"-\" for standard input.") }
-        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("Standard input (\"-\") can be read once.") }
+        let all = files + Self.liftedFiles
+        if all.isEmpty && filesFrom == nil {
+            throw ValidationError("Give at least one file or folder, --files-from, or \"-\" for standard input.")
+        }
+        if all.filter({ $0 == "-" }).count + (filesFrom == "-" ? 1 : 0) > 1 {
+            throw ValidationError("Standard input (\"-\") can be read once.")
+        }
     }
 
     func run() throws {
         if sms { return try runSMS() }
+        let files = try inputs()
         var results: [DecodeResult] = []
         var status: ExitCode = .success
         for file in files {
@@ -122,6 +200,7 @@ struct DecodeCommand: ParsableCommand {
 
     private func runSMS() throws {
         var lines: [SMSDecoding.Line] = []
+        let files = self.files + Self.liftedFiles
         if files.isEmpty || files == ["-"] {
             let input: [UInt8]
             do {
@@ -175,7 +254,7 @@ enum TextRenderer {
             let width = min(32, mms.headers.map(\.name.count).max() ?? 0)
             for header in mms.headers {
                 lines.append(
-                    "  " + header.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + header.value)
+                    "  " + header.name.padded(to: width) + "  " + header.value)
             }
             for missing in mms.missingMandatory {
                 lines.append("  note: the mandatory header \(missing) is absent")
@@ -252,7 +331,7 @@ enum TextRenderer {
             }
             if let data = sms.userDataHex, result.push == nil { fields.append(("Data", data)) }
             for (name, value) in fields {
-                lines.append(indent + name.padding(toLength: 15, withPad: " ", startingAt: 0) + value)
+                lines.append(indent + name.padded(to: 15) + value)
             }
         }
         if let text = result.text, parts.count > 1 { lines.append("  Reassembled    " + text) }
@@ -280,7 +359,9 @@ enum TextRenderer {
             lines.append(line)
             if let saved = part.savedTo { lines.append("\(indent)   saved to \(saved)") }
             if let text = part.text, !part.mediaType.contains("smil") {
-                let flat = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: " ⏎ ")
+                let flat = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+                    $0.hasSuffix("\r") ? $0.dropLast() : $0
+                }.joined(separator: " ⏎ ")
                 lines.append("\(indent)   \"\(flat.count > 200 ? String(flat.prefix(200)) + "…" : flat)\"")
             }
             if let error = part.error { lines.append("\(indent)   error: \(error)") }

@@ -27,6 +27,30 @@ struct MMSCtl: AsyncParsableCommand {
     )
 }
 
+extension MMSCtl {
+    /// ArgumentParser's usual entry point, with one change: `decode`'s plain file arguments are taken
+    /// out of the command line before it is parsed (`DecodeCommand.liftFiles`), so that
+    /// `mmsctl decode dir/*.mms` with ten thousand files costs its decoding, not seconds of parsing.
+    static func main() async {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "decode", arguments.count > 32, !arguments.contains("--help"), !arguments.contains("-h") {
+            let (kept, files) = DecodeCommand.liftFiles(Array(arguments.dropFirst()))
+            DecodeCommand.liftedFiles = files
+            arguments = ["decode"] + kept
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
 /// sysexits(3) codes used by every command.
 enum ExitStatus {
     static let dataError = ExitCode(65)

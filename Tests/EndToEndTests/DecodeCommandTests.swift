@@ -93,3 +93,48 @@ import Testing
         #expect(try String(contentsOf: out.appendingPathComponent("passwd.txt"), encoding: .utf8) == "part 1")
     }
 }
+
+/// Issue 12: decode on large batches: folders, --files-from, and thousands of file arguments.
+@Suite struct DecodeBatchTests {
+    @Test func foldersAreReadRecursivelyAndFilesFromAList() throws {
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let nested = folder.appendingPathComponent("a/b")
+        try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
+        let pdu = MMSPDU.notifyResp(transactionID: Array("t1".utf8), status: .retrieved).encode()
+        try Data(pdu).write(to: folder.appendingPathComponent("a/one.mms"))
+        try Data(pdu).write(to: nested.appendingPathComponent("two.mms"))
+        let run = try MMSCtl.run(["decode", "--json", folder.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let inputs = (document["results"] as? [[String: Any]])?.compactMap { $0["input"] as? String } ?? []
+        // In path order: a/b/two.mms before a/one.mms.
+        #expect(inputs.map { ($0 as NSString).lastPathComponent } == ["two.mms", "one.mms"])
+        let list = folder.appendingPathComponent("list.txt")
+        try "\(folder.path)/a/one.mms\n\(nested.path)/two.mms\n".write(to: list, atomically: true, encoding: .utf8)
+        let fromList = try MMSCtl.run(["decode", "--json", "--files-from", list.path])
+        #expect(fromList.status == 0, "\(fromList.stderr)")
+        let listed = try #require(
+            try JSONSerialization.jsonObject(with: Data(fromList.stdout.utf8)) as? [String: Any])
+        #expect((listed["results"] as? [Any])?.count == 2)
+        let fromStdin = try MMSCtl.run(["decode", "--files-from", "-"], stdin: Data("\(nested.path)/two.mms\n".utf8))
+        #expect(fromStdin.status == 0, "\(fromStdin.stderr)")
+    }
+
+    /// Ten thousand file arguments, options among them: every file decoded, the options honoured.
+    @Test func tenThousandFileArgumentsAreAllDecoded() throws {
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pdu = MMSPDU.notifyResp(transactionID: Array("t".utf8), status: .retrieved).encode()
+        let file = folder.appendingPathComponent("x.mms")
+        try Data(pdu).write(to: file)
+        let files = [String](repeating: file.path, count: 10_000)
+        let start = Date()
+        let run = try MMSCtl.run(["decode"] + files.prefix(5000) + ["--json"] + files.suffix(5000))
+        #expect(run.status == 0, "\(run.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect((document["results"] as? [Any])?.count == 10_000)
+        // Not a benchmark: a bound far above the seconds the quadratic parsing took.
+        #expect(Date().timeIntervalSince(start) < 60)
+    }
+}
