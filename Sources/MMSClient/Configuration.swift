@@ -101,7 +101,7 @@ public struct ConfigurationKey: Sendable, Hashable {
 
     /// MMSCTL_ variables that are not settings but are read by mmsctl or its tests.
     public static let otherVariables: Set<String> = [
-        "MMSCTL_LOCK_DIR", "MMSCTL_CARRIER_DATABASE", "MMSCTL_BIN", "MMSCTL_FUZZ_MUTANTS",
+        "MMSCTL_LOCK_DIR", "MMSCTL_CARRIER_DATABASE", "MMSCTL_BIN", "MMSCTL_FUZZ_MUTANTS", "MMSCTL_PEAK_RSS_FILE",
     ]
 
     public static func named(_ name: String) -> ConfigurationKey? { all.first { $0.name == name } }

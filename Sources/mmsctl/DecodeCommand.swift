@@ -192,7 +192,7 @@ struct DecodeCommand: ParsableCommand {
                 if status == .success { status = ExitStatus.dataError }
             }
             results.append(result)
-            if !json { print(TextRenderer.render(result)) }
+            if !json { TextRenderer.show(result) }
         }
         if json { print(jsonString(DecodeDocument(results: results))) }
         if status != .success { throw status }
@@ -223,7 +223,7 @@ struct DecodeCommand: ParsableCommand {
             print(jsonString(DecodeDocument(results: results)))
         } else {
             if results.isEmpty { printError("mmsctl: no PDU found in the input") }
-            for result in results { print(TextRenderer.render(result)) }
+            for result in results { TextRenderer.show(result) }
         }
         if results.contains(where: { !$0.ok }) { throw ExitStatus.dataError }
         if results.isEmpty { throw ExitStatus.noInput }
@@ -239,6 +239,19 @@ struct DecodeCommand: ParsableCommand {
 
 /// The human-readable form of decode results.
 enum TextRenderer {
+    /// What was decoded to standard output, what went wrong to standard error (naming the input),
+    /// so that `mmsctl decode *.mms > report.txt` keeps the errors in sight.
+    static func show(_ result: DecodeResult) {
+        var clean = result
+        clean.error = nil
+        let decodedSomething = result.mms != nil || result.sms != nil
+        if decodedSomething { print(render(clean)) }
+        if let error = result.error {
+            let size = result.size.map { " (\(byteCount($0)))" } ?? ""
+            printError("mmsctl: \(result.input)\(decodedSomething ? "" : size): error: \(error.message)")
+        }
+    }
+
     static func render(_ result: DecodeResult) -> String {
         var lines: [String] = []
         let size = result.size.map { " (\(byteCount($0)))" } ?? ""

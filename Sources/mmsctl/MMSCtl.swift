@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct MMSCtl: AsyncParsableCommand {
@@ -32,6 +33,7 @@ extension MMSCtl {
     /// out of the command line before it is parsed (`DecodeCommand.liftFiles`), so that
     /// `mmsctl decode dir/*.mms` with ten thousand files costs its decoding, not seconds of parsing.
     static func main() async {
+        PeakMemory.reportAtExit()
         var arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "decode", arguments.count > 32, !arguments.contains("--help"), !arguments.contains("-h") {
             let (kept, files) = DecodeCommand.liftFiles(Array(arguments.dropFirst()))
@@ -48,6 +50,31 @@ extension MMSCtl {
         } catch {
             exit(withError: error)
         }
+    }
+}
+
+/// `MMSCTL_PEAK_RSS_FILE=path`: at exit, mmsctl writes its peak resident set (VmHWM, bytes) there.
+/// The benchmarks and the memory tests read it: a parent's wait4 cannot tell, because glibc's
+/// posix_spawn shares the parent's memory until exec and Linux keeps that high-water mark.
+enum PeakMemory {
+    nonisolated(unsafe) static var path: String?
+
+    static func reportAtExit() {
+        guard let target = ProcessInfo.processInfo.environment["MMSCTL_PEAK_RSS_FILE"], !target.isEmpty else { return }
+        path = target
+        atexit {
+            guard let path = PeakMemory.path,
+                let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+            else { return }
+            try? String(kilobytes * 1024).write(toFile: path, atomically: false, encoding: .utf8)
+        }
+    }
+
+    /// The figure a child wrote, or nil.
+    static func read(_ path: String) -> Int? {
+        (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     }
 }
 

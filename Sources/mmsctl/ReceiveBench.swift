@@ -29,16 +29,30 @@ extension BenchCommand {
         var largeFetchRSSRatio: Double
     }
 
-    /// A child process started with posix_spawn, so that wait4 gives its resource use.
+    /// A child process started with posix_spawn. Its peak RSS comes from the child itself: mmsctl
+    /// writes it (MMSCTL_PEAK_RSS_FILE), another program runs under GNU time. wait4's figure would be
+    /// this process's own, which the spawned child shares until exec.
     struct Child {
         var pid: pid_t
+        var peakFile: String?
+        var timeReport = false
 
         static func spawn(
             _ arguments: [String], environment: [String: String], quiet: Bool = true, executable: String? = nil,
             arguments explicit: [String]? = nil
         ) throws -> Child {
-            let path = executable ?? BenchCommand.selfPath
-            let arguments = explicit ?? arguments
+            let peakFile = NSTemporaryDirectory() + "mmsctl-peak-\(UUID().uuidString)"
+            var path = executable ?? BenchCommand.selfPath
+            var arguments = explicit ?? arguments
+            var environment = environment
+            var timeReport = false
+            if executable == nil {
+                environment["MMSCTL_PEAK_RSS_FILE"] = peakFile
+            } else if FileManager.default.isExecutableFile(atPath: "/usr/bin/time") {
+                arguments = ["-f", "%M", "-o", peakFile, path] + arguments
+                path = "/usr/bin/time"
+                timeReport = true
+            }
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
             defer { posix_spawn_file_actions_destroy(&actions) }
@@ -59,16 +73,22 @@ extension BenchCommand {
             guard result == 0 else {
                 throw ValidationError("cannot start \(path): \(String(cString: strerror(result)))")
             }
-            return Child(pid: pid)
+            return Child(pid: pid, peakFile: peakFile, timeReport: timeReport)
         }
 
-        /// Waits for the child; its exit status and peak resident set in bytes.
+        /// Waits for the child; its exit status and peak resident set in bytes (0 when unknown).
         func wait() -> (status: Int32, maxRSS: Int) {
             var status: Int32 = 0
             var usage = rusage()
             while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
             let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-            return (exit, usage.ru_maxrss * 1024)
+            var peak = 0
+            if let peakFile, let text = try? String(contentsOfFile: peakFile, encoding: .utf8) {
+                let number = Int(text.split(whereSeparator: \.isNewline).last ?? "") ?? 0
+                peak = timeReport ? number * 1024 : number
+                try? FileManager.default.removeItem(atPath: peakFile)
+            }
+            return (exit, peak)
         }
 
         /// User and system CPU time of the whole process (threads that ended included), in seconds,

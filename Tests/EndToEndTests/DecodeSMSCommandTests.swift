@@ -59,7 +59,7 @@ import Testing
     @Test func badHexIsAnErrorNamingThePosition() throws {
         let result = try MMSCtl.run(["decode", "--sms", "07911326040000F0040B91134661008ZF6"])
         #expect(result.status == 65)
-        #expect(result.stdout.contains("hex input at byte 31: 'Z' (U+5A) at character 32 is not a hex digit"))
+        #expect(result.stderr.contains("hex input at byte 31: 'Z' (U+5A) at character 32 is not a hex digit"))
     }
 
     @Test func plainTextSMSIsShown() throws {
