@@ -31,6 +31,7 @@ public final class PPPBearer: @unchecked Sendable {
 
     public let settings: Settings
     private var process: Process?
+    private var optionsFile: String?
     private let lock = NSLock()
 
     public init(settings: Settings) { self.settings = settings }
@@ -45,11 +46,25 @@ public final class PPPBearer: @unchecked Sendable {
             "connect",
             "\(settings.chat) -v -t 15 ABORT BUSY ABORT 'NO CARRIER' ABORT ERROR '' AT OK 'ATD*99***\(settings.cid)#' CONNECT ''",
         ]
-        if let user = settings.user {
-            arguments += ["user", user]
-            if let password = settings.password { arguments += ["password", password] }
-        }
+        // The password never goes on the command line (every user's `ps` shows it): it reaches pppd
+        // through an options file of its own, 0600, removed when the link goes down.
+        if let user = settings.user { arguments += ["user", user] }
         return arguments
+    }
+
+    /// Writes `password "…"` to a new private options file for pppd (`file PATH`) and returns its path.
+    static func passwordFile(_ password: String) throws(TransportError) -> String {
+        let path = NSTemporaryDirectory() + "mmsctl-ppp-\(UUID().uuidString)"
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .bearer("cannot write pppd's password file: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let escaped = password.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        let line = Array("password \"\(escaped)\"\n".utf8)
+        guard line.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == line.count else {
+            unlink(path)
+            throw .bearer("cannot write pppd's password file")
+        }
+        return path
     }
 
     /// Why this machine cannot run the ppp bearer, or nil when it can (kernel PPP and pppd present).
@@ -73,6 +88,12 @@ public final class PPPBearer: @unchecked Sendable {
         if let reason = Self.unavailableReason(pppd: settings.pppd) { throw .bearer(reason) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: settings.pppd)
+        var arguments = self.arguments
+        if let password = settings.password {
+            let file = try Self.passwordFile(password)
+            lock.withLock { self.optionsFile = file }
+            arguments += ["file", file]
+        }
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -87,7 +108,12 @@ public final class PPPBearer: @unchecked Sendable {
                 continuation.yield(String(decoding: chunk, as: UTF8.self))
             }
         }
-        do { try process.run() } catch { throw .bearer("cannot start pppd: \(error)") }
+        do {
+            try process.run()
+        } catch {
+            down()  // removes the password file
+            throw .bearer("cannot start pppd: \(error)")
+        }
         lock.withLock { self.process = process }
         let timeout = settings.timeout
         let timer = Task {
@@ -110,6 +136,12 @@ public final class PPPBearer: @unchecked Sendable {
 
     /// Hangs up: SIGTERM to pppd (which runs its disconnect and restores the tty), then waits.
     public func down() {
+        if let file = lock.withLock({ () -> String? in
+            defer { optionsFile = nil }
+            return optionsFile
+        }) {
+            unlink(file)
+        }
         guard
             let process = lock.withLock({ () -> Process? in
                 defer { self.process = nil }; return self.process

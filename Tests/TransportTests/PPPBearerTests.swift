@@ -32,3 +32,20 @@ import Testing
         #expect(arguments.contains { $0.contains("ATD*99***3#") })
     }
 }
+
+/// Issue 12: the PPP password reaches pppd through a private file, never its command line.
+@Suite struct PPPSecretTests {
+    @Test func thePasswordIsNeverOnPppdsCommandLine() throws {
+        var settings = PPPBearer.Settings(device: "/dev/ttyUSB3")
+        settings.user = "orange"
+        settings.password = "s3cr\"et\\x"
+        let bearer = PPPBearer(settings: settings)
+        #expect(bearer.arguments.contains("orange"))
+        #expect(!bearer.arguments.contains { $0.contains("s3cr") })
+        let file = try PPPBearer.passwordFile(settings.password!)
+        defer { unlink(file) }
+        let attributes = try FileManager.default.attributesOfItem(atPath: file)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "password \"s3cr\\\"et\\\\x\"\n")
+    }
+}
