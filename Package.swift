@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // Pure codec: WSP, MMS encapsulation, SMS TPDU, WAP push. No I/O.
@@ -25,7 +26,8 @@ let package = Package(
         .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
         .target(name: "CVipsShim", dependencies: ["CVips"]),
         // Serial port, AT channel, typed modem operations, discovery.
-        .target(name: "Modem", dependencies: ["PDU", "CUdev"]),
+        .target(
+            name: "Modem", dependencies: ["PDU", "CUdev", .product(name: "SystemPackage", package: "swift-system")]),
         // HTTP to the MMSC through the MMS proxy, bound to the bearer's interface, DNS through the bearer.
         .target(
             name: "Transport",

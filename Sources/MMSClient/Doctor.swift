@@ -236,6 +236,33 @@ public struct Doctor: Sendable {
         case let other:
             add("bearer", .fail, "unknown bearer.kind \(other)", fix: "use none, interface or ppp")
         }
+        // 10. With the bearer up (host routing or an existing interface): the MMSC's name through the
+        // bearer's DNS, and a TCP connection to the proxy or the MMSC, each timed. A ppp bearer is not
+        // dialled by the doctor.
+        if let mmsc = configuration["mms.mmsc"], (configuration["bearer.kind"] ?? "none") != "ppp" {
+            var transport = TransportConfiguration()
+            transport.connectTimeout = 10
+            if let proxy = configuration["mms.proxy"] { transport.proxy = HostPort(parsing: proxy) }
+            let dns = (configuration["bearer.dns"] ?? "").split(separator: ",").map(String.init)
+            if configuration["bearer.kind"] == "interface", let name = configuration["bearer.interface"] {
+                transport.bearer = .interface(name: name, dnsServers: dns)
+            }
+            do {
+                let probe = try await HTTPTransport(configuration: transport).probe(mmsc)
+                add(
+                    "reachability", .pass,
+                    String(
+                        format: "%@: resolved in %.0f ms (%d address%@), connected in %.0f ms", probe.target,
+                        probe.resolveSeconds * 1000, probe.addresses, probe.addresses == 1 ? "" : "es",
+                        probe.connectSeconds * 1000))
+            } catch {
+                add(
+                    "reachability", .fail, "\(error)",
+                    fix:
+                        "the MMSC or its proxy is reachable only over the MMS APN: bring that bearer up (bearer.kind, bearer.interface, bearer.dns)"
+                )
+            }
+        }
         return checks
     }
 }

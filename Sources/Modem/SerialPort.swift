@@ -1,5 +1,6 @@
 import Foundation
 import PDU
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -41,8 +42,45 @@ public enum SerialPortError: Error, Hashable, Sendable, CustomStringConvertible 
 /// a UUCP lock file `LCK..<name>` in /run/lock or /var/lock (stale locks of dead processes are removed).
 public struct SerialPort: Sendable {
     public let device: String
-    public let fileDescriptor: Int32
-    let lockFile: String?
+    /// The one owner of the descriptor, its flock and its lock file, shared by every copy of this
+    /// value (the channel and its reader thread hold one each): closed once, whoever closes first.
+    let owner: Owner
+
+    public var fileDescriptor: Int32 { owner.descriptor.rawValue }
+
+    init(device: String, fileDescriptor: Int32, lockFile: String?) {
+        self.device = device
+        owner = Owner(descriptor: FileDescriptor(rawValue: fileDescriptor), lockFile: lockFile)
+    }
+
+    /// Owns the descriptor (swift-system's `FileDescriptor`): `close` releases the flock, closes it and
+    /// removes the UUCP lock file exactly once; a port dropped without `close` is closed at the end.
+    final class Owner: @unchecked Sendable {
+        let descriptor: FileDescriptor
+        let lockFile: String?
+        private let lock = NSLock()
+        private var closed = false
+
+        init(descriptor: FileDescriptor, lockFile: String?) {
+            self.descriptor = descriptor
+            self.lockFile = lockFile
+        }
+
+        var isClosed: Bool { lock.withLock { closed } }
+
+        func close() {
+            let first = lock.withLock { () -> Bool in
+                defer { closed = true }
+                return !closed
+            }
+            guard first else { return }
+            flock(descriptor.rawValue, LOCK_UN)
+            try? descriptor.close()
+            if let lockFile { unlink(lockFile) }
+        }
+
+        deinit { close() }
+    }
 
     public static let lockDirectories = ["/run/lock", "/var/lock"]
 
@@ -148,11 +186,12 @@ public struct SerialPort: Sendable {
         return Array(buffer[0..<count])
     }
 
+    /// Closes the port; safe to call from any copy, any number of times.
     public func close() {
-        flock(fileDescriptor, LOCK_UN)
-        Glibc.close(fileDescriptor)
-        if let lockFile { unlink(lockFile) }
+        owner.close()
     }
+
+    var lockFile: String? { owner.lockFile }
 
     // MARK: Locks
 

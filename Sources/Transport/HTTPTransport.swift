@@ -1,3 +1,4 @@
+import Dispatch
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -356,6 +357,46 @@ final class ResponseCollector: ChannelInboundHandler, @unchecked Sendable {
             fail(.connectionReset("the server closed the connection before answering"), context: context)
         } else {
             fail(.truncated(expected: expected ?? -1, received: body.count), context: context)
+        }
+    }
+}
+
+/// What `HTTPTransport.probe` measured: the name resolution (through the bearer's DNS) and a TCP
+/// connection to the proxy, or to the MMSC without one.
+public struct ReachabilityProbe: Sendable, Hashable {
+    public var target: String
+    public var resolveSeconds: Double
+    public var connectSeconds: Double
+    public var addresses: Int
+}
+
+extension HTTPTransport {
+    /// Resolves the first hop of `url` (the proxy when there is one) as a transfer would, through the
+    /// bearer, and opens and closes a TCP connection to it, timing both.
+    public func probe(_ url: String) async throws(TransportError) -> ReachabilityProbe {
+        let authority: HostPort
+        if let proxy = configuration.proxy { authority = proxy } else { authority = try HTTPURL(url).authority }
+        let transport = self
+        return try await Blocking.run { () throws(TransportError) -> ReachabilityProbe in
+            func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+            let start = now()
+            let candidates = try transport.addresses(for: authority)
+            let resolved = now()
+            var lastError = TransportError.connect(target: authority.description, reason: "no address")
+            for address in candidates {
+                do throws(TransportError) {
+                    let descriptor = try Sockets.connect(
+                        to: address, interface: transport.configuration.bearer.interfaceName,
+                        timeout: transport.configuration.connectTimeout)
+                    close(descriptor)
+                    return ReachabilityProbe(
+                        target: authority.description, resolveSeconds: resolved - start,
+                        connectSeconds: now() - resolved, addresses: candidates.count)
+                } catch {
+                    lastError = error
+                }
+            }
+            throw lastError
         }
     }
 }

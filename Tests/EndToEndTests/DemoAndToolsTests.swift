@@ -53,7 +53,7 @@ import Testing
 
     @Test func doctorOnTheSimulatedModemPasses() throws {
         try Self.withSim { path in
-            let result = try MMSCtl.run(["doctor", "--device", path, "--mmsc", "http://mms.example/", "--json"])
+            let result = try MMSCtl.run(["doctor", "--device", path, "--mmsc", LoopbackListener.url, "--json"])
             #expect(result.status == 0, "\(result.stdout)")
             let document = try #require(
                 try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])

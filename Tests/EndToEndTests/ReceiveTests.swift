@@ -65,9 +65,12 @@ import Transport
         #expect(harness.notifyResponses(transactionID: notification.transactionID).count == 1)
     }
 
-    @Test func aConcatenatedNotificationStoredOutOfOrderOnTheSIMIsReassembledAndFetched() async throws {
-        // The modem prefers ME; the notification arrived before mmsctl configured it and sits on the SIM.
-        let harness = try await ReceiveHarness(profile: .quectel)
+    @Test(arguments: profiles)
+    func aConcatenatedNotificationStoredOutOfOrderOnTheSIMIsReassembledAndFetched(profile: ModemProfile)
+        async throws
+    {
+        // The notification arrived before mmsctl configured the modem and sits on the SIM, in reverse order.
+        let harness = try await ReceiveHarness(profile: profile)
         defer { Task { await harness.shutdown() } }
         let subject = String(repeating: "A long subject that needs a second SMS. ", count: 3)
         let (notification, retrieve) = harness.storedMessage(subject: subject, id: "long-1")

@@ -11,7 +11,7 @@ import Testing
 /// port, a PIN-locked SIM, a full storage, a HiLink stick it names the problem and the fix.
 @Suite(.serialized) struct DoctorTests {
     static func doctor(
-        device: String?, pin: String? = nil, flags: [String: String] = ["mms.mmsc": "http://mms.example/"]
+        device: String?, pin: String? = nil, flags: [String: String] = ["mms.mmsc": LoopbackListener.url]
     ) -> Doctor {
         var doctor = Doctor(device: device, pin: pin) { carrier in
             Configuration.load(
@@ -27,12 +27,19 @@ import Testing
         let modem = try SimulatedModem()
         modem.start()
         defer { modem.stop() }
-        let checks = await Self.doctor(device: modem.devicePath).run()
+        let mmsc = SimulatedMMSC()
+        try await mmsc.start(port: 0)
+        let checks = await Self.doctor(device: modem.devicePath, flags: ["mms.mmsc": mmsc.url]).run()
+        await mmsc.stop()
         #expect(Self.failures(checks).isEmpty, "\(checks)")
         #expect(
             checks.map(\.name) == [
                 "device", "port lock", "modem", "SIM", "network", "signal", "SMS storage", "MMS settings", "bearer",
+                "reachability",
             ])
+        // The MMSC was resolved and reached, each timed.
+        #expect(checks.last?.detail.contains("resolved in") == true)
+        #expect(checks.last?.detail.contains("connected in") == true)
     }
 
     @Test func aMissingDeviceIsNamedAndTheChecksThatNeedNoModemStillRun() async {
@@ -42,7 +49,7 @@ import Testing
                 == DoctorCheck(
                     name: "device", status: .fail, detail: "/dev/ttyUSB-missing does not exist",
                     fix: "run `mmsctl modems` to find the modem's AT port, then --device"))
-        #expect(checks.map(\.name) == ["device", "MMS settings", "bearer"])
+        #expect(checks.map(\.name) == ["device", "MMS settings", "bearer", "reachability"])
     }
 
     @Test func aHeldPortNamesTheHolder() async throws {

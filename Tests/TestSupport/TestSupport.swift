@@ -58,3 +58,29 @@ public enum WorkedExamples {
         83 68 74 74 70 3A 2F 2F 65 70 73 33 2E 64 65 2F 4F 2F 5A 39 49 5A 4F 00
         """)
 }
+
+/// A TCP port on loopback that accepts connections (the kernel completes them from the backlog):
+/// what the doctor's reachability check needs of an MMSC, without an HTTP server.
+public enum LoopbackListener {
+    public static let port: Int = {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return 9 }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else { return 9 }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }()
+
+    public static var url: String { "http://127.0.0.1:\(port)/mms" }
+}
