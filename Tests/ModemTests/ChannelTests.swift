@@ -189,6 +189,28 @@ import Testing
         await second.close()
     }
 
+    /// Issue 9: the URC stream never drops a +CMTI silently: what its buffer had to drop is counted,
+    /// and the watch lists the storages when the count is not zero.
+    @Test func urcsDroppedByAFullBufferAreCounted() async throws {
+        let modem = try SimulatedModem(profile: .generic)
+        modem.start()
+        defer { modem.stop() }
+        let channel = try ATChannel.open(device: modem.devicePath, lockDirectory: NSTemporaryDirectory())
+        try await channel.send("AT")
+        #expect(await channel.takeDroppedURCs() == 0)
+        for index in 0..<1100 { modem.emit(urc: "+CMTI: \"ME\",\(index % 20)") }
+        // The URCs are read while nobody consumes the stream (its buffer holds 1024).
+        let deadline = Date().addingTimeInterval(10)
+        var dropped = 0
+        while dropped == 0, Date() < deadline {
+            try await channel.send("AT")
+            dropped = await channel.takeDroppedURCs()
+        }
+        #expect(dropped >= 1100 - 1024, "dropped \(dropped)")
+        #expect(await channel.takeDroppedURCs() == 0)
+        await channel.close()
+    }
+
     @Test func garbageAfterTheFinalResultIsDropped() async throws {
         try await Self.withModem { (modem: SimulatedModem, channel: ATChannel) async throws -> Void in
             modem.faults.garbleResponses = 3
