@@ -194,7 +194,7 @@ struct DecodeCommand: ParsableCommand {
             results.append(result)
             if !json { TextRenderer.show(result) }
         }
-        if json { print(jsonString(DecodeDocument(results: results))) }
+        if json { print(jsonString(DecodeDocument(results: results), keysAreSnakeCase: true)) }
         if status != .success { throw status }
     }
 
@@ -220,7 +220,7 @@ struct DecodeCommand: ParsableCommand {
         }
         let results = SMSDecoding(smscField: tpdu ? false : nil, lenient: lenient).run(lines)
         if json {
-            print(jsonString(DecodeDocument(results: results)))
+            print(jsonString(DecodeDocument(results: results), keysAreSnakeCase: true))
         } else {
             if results.isEmpty { printError("mmsctl: no PDU found in the input") }
             for result in results { TextRenderer.show(result) }

@@ -188,7 +188,7 @@ extension BenchCommand {
             mmsc: mmsc, number: modem.profile.ownNumber, id: "large", bodyBytes: large)
         for sms in try Self.pushSMS(notification, smsc: modem.profile.smsc) { modem.deliver(sms) }
         let fetch = try Child.spawn(
-            ["fetch", "--max-size", String(large + (1 << 20))] + common, environment: environment, quiet: false)
+            ["fetch", "--max-size", String(large + (1 << 20))] + common, environment: environment)
         let (status, peak) = fetch.wait()
         guard status == 0 else { throw ValidationError("the 5 MB fetch failed with exit status \(status)") }
         let size = retrieve.encode().count
