@@ -75,6 +75,36 @@ struct DecodeCommand: ParsableCommand {
         return (kept, files)
     }
 
+    /// The regular files below `folder`, in name order at each level, by readdir and its d_type: a
+    /// stat only for links (which may name a folder) and entries whose type the file system does not say.
+    static func walk(_ folder: String, into result: inout [String]) {
+        guard let directory = opendir(folder) else { return }
+        var files: [String] = []
+        var folders: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { buffer in
+                String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_REG): files.append(path)
+            case Int32(DT_DIR): folders.append(path)
+            default:
+                var info = stat()
+                if stat(path, &info) == 0 {
+                    if (info.st_mode & S_IFMT) == S_IFDIR { folders.append(path) } else { files.append(path) }
+                }
+            }
+        }
+        closedir(directory)
+        // Files and folders together in name order, folders opened where they fall.
+        let folderSet = Set(folders)
+        for path in (files + folders).sorted() {
+            if folderSet.contains(path) { walk(path, into: &result) } else { result.append(path) }
+        }
+    }
+
     /// Every input: the arguments (folders opened recursively, in name order), and --files-from.
     func inputs() throws -> [String] {
         var names = files + Self.liftedFiles
@@ -93,14 +123,7 @@ struct DecodeCommand: ParsableCommand {
         for name in names {
             var info = stat()
             if name != "-", stat(name, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-                let found = (FileManager.default.enumerator(atPath: name)?.allObjects as? [String] ?? []).sorted()
-                for relative in found {
-                    let path = (name as NSString).appendingPathComponent(relative)
-                    var nested: ObjCBool = false
-                    if FileManager.default.fileExists(atPath: path, isDirectory: &nested), !nested.boolValue {
-                        result.append(path)
-                    }
-                }
+                Self.walk(name, into: &result)
             } else {
                 result.append(name)
             }
