@@ -342,6 +342,22 @@ public struct Configuration: Sendable {
             entries: entries, warnings: warnings.sorted(), errors: errors.sorted(), carrier: carrier)
     }
 
+    /// The transport settings it gives: proxy, User-Agent, UAProf, retries, and the bearer's interface
+    /// and DNS (a ppp bearer's interface exists only once pppd has dialled: `PPPNetwork` sets it).
+    public var transport: TransportConfiguration {
+        var transport = TransportConfiguration()
+        if let proxy = self["mms.proxy"] { transport.proxy = HostPort(parsing: proxy) }
+        if let agent = self["mms.user_agent"] { transport.userAgent = agent }
+        transport.uaProfile = self["mms.ua_profile"]
+        let dns = (self["bearer.dns"] ?? "").split(separator: ",").map { String($0).trimming(" ") }
+            .filter { !$0.isEmpty }
+        if self["bearer.kind"] == "interface", let name = self["bearer.interface"] {
+            transport.bearer = .interface(name: name, dnsServers: dns)
+        }
+        if let retries = self["http.retries"].flatMap({ Int($0) }) { transport.retries = max(0, min(retries, 10)) }
+        return transport
+    }
+
     /// MMS settings that are still missing (the APN is needed for ppp/context activation, the MMSC always).
     public var missingMMSSettings: [String] {
         var missing: [String] = []

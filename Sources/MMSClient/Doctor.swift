@@ -240,13 +240,8 @@ public struct Doctor: Sendable {
         // bearer's DNS, and a TCP connection to the proxy or the MMSC, each timed. A ppp bearer is not
         // dialled by the doctor.
         if let mmsc = configuration["mms.mmsc"], (configuration["bearer.kind"] ?? "none") != "ppp" {
-            var transport = TransportConfiguration()
+            var transport = configuration.transport
             transport.connectTimeout = 10
-            if let proxy = configuration["mms.proxy"] { transport.proxy = HostPort(parsing: proxy) }
-            let dns = (configuration["bearer.dns"] ?? "").split(separator: ",").map(String.init)
-            if configuration["bearer.kind"] == "interface", let name = configuration["bearer.interface"] {
-                transport.bearer = .interface(name: name, dnsServers: dns)
-            }
             do {
                 let probe = try await HTTPTransport(configuration: transport).probe(mmsc)
                 add(

@@ -44,25 +44,8 @@ public struct ReceiveService: Sendable {
 
     public func openStore() throws(StoreError) -> SQLiteStore { try SQLiteStore(folder: storeFolder) }
 
-    /// The transport settings of the configuration (proxy, User-Agent, UAProf, bearer interface and DNS).
-    public func transportConfiguration() -> TransportConfiguration {
-        var transport = TransportConfiguration()
-        if let proxy = configuration["mms.proxy"] { transport.proxy = HostPort(parsing: proxy) }
-        if let agent = configuration["mms.user_agent"] { transport.userAgent = agent }
-        transport.uaProfile = configuration["mms.ua_profile"]
-        let dns = (configuration["bearer.dns"] ?? "").split(separator: ",").map { String($0).trimming(" ") }
-            .filter { !$0.isEmpty }
-        if configuration["bearer.kind"] == "interface", let name = configuration["bearer.interface"] {
-            transport.bearer = .interface(name: name, dnsServers: dns)
-        }
-        if let retries = configuration["http.retries"].flatMap({ Int($0) }) {
-            transport.retries = max(0, min(retries, 10))
-        }
-        return transport
-    }
-
     public func network() -> any NetworkAccess {
-        let transport = transportConfiguration()
+        let transport = configuration.transport
         if configuration["bearer.kind"] == "ppp", let device = configuration["bearer.data_device"] {
             var settings = PPPBearer.Settings(device: device)
             if let cid = configuration["bearer.cid"].flatMap({ Int($0) }) { settings.cid = cid }
