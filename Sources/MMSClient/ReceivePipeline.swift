@@ -190,7 +190,7 @@ public final class ReceivePipeline: Sendable {
     public func ingest(hex: String, tpduLength: Int?, memory: String?, index: Int?, summary: inout ReceiveSummary)
         -> Ingested
     {
-        let normalized = hex.uppercased().filter { !$0.isWhitespace }
+        let normalized = Self.normalizedHex(hex)
         let pdu: SMSPDU
         do {
             let bytes = try SMSHex.bytes(normalized)
@@ -279,12 +279,7 @@ public final class ReceivePipeline: Sendable {
                 case nil: return nil
                 }
             }()
-            let sender: String? = {
-                switch mms.from {
-                case .some(.some(let address)): return address.value
-                default: return nil
-                }
-            }()
+            let sender = Self.sender(of: mms)
             let (record, isNew) = try store.recordNotification(
                 NewNotification(
                     transactionIDOctets: mms.transactionIDOctets ?? [], contentLocation: location,
@@ -308,13 +303,7 @@ public final class ReceivePipeline: Sendable {
         case .deliveryInd?, .readOrigInd?:
             let isDelivery = mms.messageType == .deliveryInd
             guard let messageID = mms.messageID else { return .unrelated("a report without Message-ID") }
-            let recipient =
-                isDelivery
-                ? mms.to.first?.value
-                : { () -> String? in
-                    if case .some(.some(let address)) = mms.from { return address.value }
-                    return nil
-                }()
+            let recipient = isDelivery ? mms.to.first?.value : Self.sender(of: mms)
             let status = isDelivery ? mms.status?.description : mms.readStatus?.description
             let id = try store.recordReport(
                 NewReport(
@@ -349,7 +338,7 @@ public final class ReceivePipeline: Sendable {
         // Decisions that need no network first: expired, too large, refused class.
         var network: [NotificationRecord] = []
         for record in due {
-            if let settled = settleWithoutNetwork(record, summary: &summary), settled { continue }
+            if settleWithoutNetwork(record, summary: &summary) { continue }
             // Deferred and answered: only worth the network once the limit lets it in (a later run with a
             // larger --max-size), and then fetched and acknowledged with M-Acknowledge.ind.
             if record.state == .deferred && record.answerSent && !fits(record) { continue }
@@ -382,11 +371,17 @@ public final class ReceivePipeline: Sendable {
         (record.messageSize ?? 0) <= Int64(settings.maximumSize)
     }
 
-    /// Expired, too large or of a refused class: recorded as such (true), or nil when the
+    /// Whether the message is still to be fetched: never fetched yet, or deferred, answered, and now
+    /// within the limit.
+    func wantsFetch(_ record: NotificationRecord) -> Bool {
+        [.notified, .fetching, .failed].contains(record.state)
+            || (record.state == .deferred && record.answerSent && fits(record))
+    }
+
+    /// An expired notification is recorded as such without the network (true); false when the
     /// notification needs the network.
-    private func settleWithoutNetwork(_ record: NotificationRecord, summary: inout ReceiveSummary) -> Bool? {
-        let deferredNowFits = record.state == .deferred && record.answerSent && fits(record)
-        guard [.notified, .fetching, .failed].contains(record.state) || deferredNowFits else { return nil }
+    private func settleWithoutNetwork(_ record: NotificationRecord, summary: inout ReceiveSummary) -> Bool {
+        guard wantsFetch(record) else { return false }
         let now = settings.clock()
         do {
             let expiry = record.expiresAt ?? (record.receivedAt + settings.defaultLifetime)
@@ -404,7 +399,7 @@ public final class ReceivePipeline: Sendable {
             logger.error("cannot update the store", metadata: ["error": "\(error)"])
             return true
         }
-        return nil
+        return false
     }
 
     /// One notification, under its claim: fetch, store, answer.
@@ -436,17 +431,17 @@ public final class ReceivePipeline: Sendable {
             "notification": "\(record.id)", "transaction-id": "\(TerminalText.safe(record.transactionID))",
         ]
 
-        let deferredNowFits = record.state == .deferred && record.answerSent && fits(record)
-        if [.notified, .fetching, .failed].contains(record.state) || deferredNowFits {
+        if wantsFetch(record) {
             if let size = record.messageSize, size > settings.maximumSize {
-                settle(record, as: .deferred, status: "Deferred", summary: &summary)
-                summary.answered[summary.answered.count - 1] +=
-                    " (\(size) bytes, over the \(settings.maximumSize)-byte limit)"
+                settle(
+                    record, as: .deferred, status: "Deferred",
+                    why: "\(size) bytes, over the \(settings.maximumSize)-byte limit", summary: &summary)
             } else if let messageClass = record.messageClass?.lowercased(),
                 settings.refusedClasses.contains(messageClass)
             {
-                settle(record, as: .rejected, status: "Rejected", summary: &summary)
-                summary.answered[summary.answered.count - 1] += " (class \(messageClass) is refused)"
+                settle(
+                    record, as: .rejected, status: "Rejected", why: "class \(messageClass) is refused",
+                    summary: &summary)
             } else {
                 guard await fetch(&record, transport: transport, metadata: metadata, summary: &summary) else { return }
             }
@@ -455,11 +450,12 @@ public final class ReceivePipeline: Sendable {
     }
 
     private func settle(
-        _ record: NotificationRecord, as state: NotificationState, status: String, summary: inout ReceiveSummary
+        _ record: NotificationRecord, as state: NotificationState, status: String, why: String,
+        summary: inout ReceiveSummary
     ) {
         try? store.update(notificationID: record.id, state: state, error: nil, nextAttemptAt: nil, countAttempt: false)
         try? store.setAnswer(notificationID: record.id, status: status, sent: false)
-        summary.answered.append("notification \(record.id): \(status)")
+        summary.answered.append("notification \(record.id): \(status) (\(why))")
         logger.notice("notification answered \(status)", metadata: ["notification": "\(record.id)"])
     }
 
@@ -623,7 +619,7 @@ public final class ReceivePipeline: Sendable {
                 guard let index = carrier.storageIndex else { continue }
                 do {
                     let stored = try await modem.readSMS(index: index)
-                    let same = stored.map { $0.hex.uppercased().filter { !$0.isWhitespace } == carrier.pduHex } ?? false
+                    let same = stored.map { Self.normalizedHex($0.hex) == carrier.pduHex } ?? false
                     if same {
                         try await modem.deleteSMS(index: index)
                         summary.smsDeleted += 1
@@ -683,6 +679,10 @@ public final class ReceivePipeline: Sendable {
     }
 
     // MARK: Messages
+
+    /// A PDU's hex as the store keys carriers: upper case, no white space (the same SMS listed by
+    /// +CMGL and read back by +CMGR compares equal).
+    static func normalizedHex(_ hex: String) -> String { hex.uppercased().filter { !$0.isWhitespace } }
 
     static func sender(of message: MMSPDU) -> String? {
         if case .some(.some(let address)) = message.from { return address.value }
