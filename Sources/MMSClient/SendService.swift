@@ -105,11 +105,12 @@ public struct SendService: Sendable {
             return nil
         }
         let modem = ModemCommands(channel: channel)
-        defer { Task { await channel.close() } }
-        guard (try? await modem.initialize(pin: configuration["modem.pin"])) != nil,
-            let imsi = try? await modem.identity().imsi
-        else { return nil }
-        return Recipients.callingCodes[String(imsi.prefix(3))]
+        // Closed here, before returning: the port and its locks are free when the send goes on.
+        let imsi =
+            (try? await modem.initialize(pin: configuration["modem.pin"])) != nil
+            ? (try? await modem.identity())?.imsi : nil
+        await channel.close()
+        return imsi.flatMap { Recipients.callingCodes[String($0.prefix(3))] }
     }
 
     /// Composes the message, asking the SIM for the country when a national number needs it.
