@@ -646,7 +646,7 @@ public final class ReceivePipeline: Sendable {
         guard let hook = settings.hook, let waiting = try? store.messagesAwaitingHook() else { return }
         for message in waiting {
             let pdu = (try? store.messagePDU(id: message.id)) ?? nil
-            let json = InboxJSON.encode(InboxJSON.Message(message, pdu: pdu))
+            let json = JSONOutput.encode(InboxJSON.Message(message, pdu: pdu))
             let result = await Hook.run(
                 hook, input: Array(json.utf8), environment: ["MMSCTL_MESSAGE_ID": "\(message.id)"])
             if result.status == 0 {

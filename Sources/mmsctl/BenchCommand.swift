@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MMSClient
 import Modem
 import PDU
 import Simulator
@@ -158,7 +159,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
         if checksum == 42 { print("") }  // keeps the decode results alive
         if json {
-            print(jsonString(result))
+            print(JSONOutput.encode(result))
             return
         }
         print("corpus: \(files.count) PDUs, \(totalBytes) bytes (\(corpus))")
@@ -256,7 +257,7 @@ struct BenchCommand: AsyncParsableCommand {
             parserLinesPerSecond: Double(lines) / parserElapsed,
             parserNanosecondsPerLine: parserElapsed / Double(lines) * 1e9)
         if json {
-            print(jsonString(result))
+            print(JSONOutput.encode(result))
             return
         }
         print(

@@ -120,7 +120,7 @@ struct ConfigCommand: ParsableCommand {
                 var carrier: CarrierSettings?
             }
             print(
-                jsonString(
+                JSONOutput.encode(
                     Report(
                         settings: entries, warnings: configuration.warnings + notes, errors: configuration.errors,
                         carrier: carrier)))
@@ -181,7 +181,7 @@ struct DoctorCommand: AsyncParsableCommand {
                 var ok: Bool
                 var checks: [DoctorCheck]
             }
-            print(jsonString(Report(ok: !checks.contains { $0.status == .fail }, checks: checks)))
+            print(JSONOutput.encode(Report(ok: !checks.contains { $0.status == .fail }, checks: checks)))
         } else {
             for check in checks {
                 let mark = check.status == .pass ? "✔" : check.status == .warn ? "!" : "✘"
@@ -221,7 +221,7 @@ struct ModemsCommand: AsyncParsableCommand {
                 var modems: [DiscoveredModem]
                 var warnings: [String]
             }
-            print(jsonString(Report(modems: result.modems, warnings: result.warning.map { [$0] } ?? [])))
+            print(JSONOutput.encode(Report(modems: result.modems, warnings: result.warning.map { [$0] } ?? [])))
         } else {
             if let warning = result.warning { printError("mmsctl: \(warning)") }
             if result.modems.isEmpty { print("no USB modem found") }

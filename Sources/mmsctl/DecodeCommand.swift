@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MMSClient
 import PDU
 import Store
 
@@ -217,7 +218,7 @@ struct DecodeCommand: ParsableCommand {
             results.append(result)
             if !json { TextRenderer.show(result) }
         }
-        if json { print(jsonString(DecodeDocument(results: results), keysAreSnakeCase: true)) }
+        if json { print(JSONOutput.encode(DecodeDocument(results: results), keysAreSnakeCase: true)) }
         if status != .success { throw status }
     }
 
@@ -243,7 +244,7 @@ struct DecodeCommand: ParsableCommand {
         }
         let results = SMSDecoding(smscField: tpdu ? false : nil, lenient: lenient).run(lines)
         if json {
-            print(jsonString(DecodeDocument(results: results), keysAreSnakeCase: true))
+            print(JSONOutput.encode(DecodeDocument(results: results), keysAreSnakeCase: true))
         } else {
             if results.isEmpty { printError("mmsctl: no PDU found in the input") }
             for result in results { TextRenderer.show(result) }

@@ -89,7 +89,7 @@ struct DemoCommand: AsyncParsableCommand {
                 mms: MMSReport(try MMSPDU.decode(responseWire))),
         ]
         if json {
-            print(jsonString(DecodeDocument(results: results)))
+            print(JSONOutput.encode(DecodeDocument(results: results)))
             return
         }
         print("Composed an M-Send.req of \(wire.count) bytes and decoded it back unchanged:\n")

@@ -76,14 +76,3 @@ enum Input {
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((TerminalText.safe(text, multiline: true) + "\n").utf8))
 }
-
-/// Encodes a report as stable, key-sorted, snake_case JSON (every schema of mmsctl uses snake_case).
-/// `keysAreSnakeCase`: the value's coding keys are already snake_case (decode's reports): no
-/// conversion per key, which is most of the encoder's time on ten thousand files.
-func jsonString<T: Encodable>(_ value: T, keysAreSnakeCase: Bool = false) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    if !keysAreSnakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
-    guard let data = try? encoder.encode(value) else { return "{}" }
-    return String(decoding: data, as: UTF8.self)
-}

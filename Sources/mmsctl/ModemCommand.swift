@@ -116,7 +116,7 @@ struct ModemCommand: ParsableCommand {
                         nearlyFull: use.isNearlyFull)
                 }
                 print(
-                    jsonString(
+                    JSONOutput.encode(
                         Report(
                             identity: identity,
                             registration: registration.map {
@@ -243,7 +243,7 @@ struct ModemCommand: ParsableCommand {
                     var schema = "mmsctl.sms-list/1"
                     var messages: [Entry]
                 }
-                print(jsonString(Document(messages: entries)))
+                print(JSONOutput.encode(Document(messages: entries)))
                 return
             }
             if entries.isEmpty { print("no stored SMS") }

@@ -202,7 +202,7 @@ extension BenchCommand {
             largeFetchRSSRatio: Double(peak - emptyRSS) / Double(size))
         await mmsc.stop()
         if json {
-            print(jsonString(result))
+            print(JSONOutput.encode(result))
             return
         }
         print(String(format: "idle receive --watch: %.4f CPU seconds over %.0f s", idleCPU, idleSeconds))
@@ -338,7 +338,7 @@ extension BenchCommand {
             resultBytes: size, vipsMilliseconds: vipsTime, vipsPeakRSSBytes: theirs.isEmpty ? nil : theirPeak,
             ratio: vipsTime.map { mine / $0 })
         if json {
-            print(jsonString(result))
+            print(JSONOutput.encode(result))
             return
         }
         print(

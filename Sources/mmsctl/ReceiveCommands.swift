@@ -69,7 +69,7 @@ struct FetchDocument: Encodable {
 /// Prints a pass's result and exits with its status: quiet when nothing happened.
 func finish(_ summary: ReceiveSummary, json: Bool) throws {
     if json {
-        print(InboxJSON.encode(FetchDocument(exitCode: summary.exitCode, summary: summary)))
+        print(JSONOutput.encode(FetchDocument(exitCode: summary.exitCode, summary: summary)))
     } else {
         for stored in summary.stored {
             let subject = stored.subject.map { " “\(TerminalText.safe($0))”" } ?? ""
@@ -284,7 +284,7 @@ struct InboxCommand: ParsableCommand {
         func run() throws {
             let messages = try options.inbox().list()
             if json {
-                print(InboxJSON.encode(InboxJSON.List(messages: messages)))
+                print(JSONOutput.encode(InboxJSON.List(messages: messages)))
                 return
             }
             if messages.isEmpty {
@@ -316,7 +316,7 @@ struct InboxCommand: ParsableCommand {
                 throw ExitStatus.noInput
             }
             if json {
-                print(InboxJSON.encode(message))
+                print(JSONOutput.encode(message))
                 return
             }
             print("Message \(message.id), received \(message.receivedAt)")
@@ -392,7 +392,7 @@ struct InboxCommand: ParsableCommand {
                     status = ExitStatus.cannotCreate
                 }
             }
-            if json { print(InboxJSON.encode(InboxJSON.List(messages: exported))) }
+            if json { print(JSONOutput.encode(InboxJSON.List(messages: exported))) }
             if status != .success { throw status }
         }
     }

@@ -160,7 +160,7 @@ struct SendCommand: AsyncParsableCommand {
                 parts: composed.parts.map { .init(name: $0.name, mediaType: $0.mediaType, size: $0.size) },
                 changes: composed.changes, savedTo: out == "-" ? nil : out, exitCode: 0)
             if json && out != "-" {
-                print(InboxJSON.encode(result))
+                print(JSONOutput.encode(result))
             } else if out != "-" {
                 print("wrote the M-Send.req (\(byteCount(composed.bytes.count))) to \(TerminalText.safe(out))")
             }
@@ -185,7 +185,7 @@ struct SendCommand: AsyncParsableCommand {
         }
         Progress.finish(enabled: !json)
         if json {
-            print(InboxJSON.encode(result))
+            print(JSONOutput.encode(result))
         } else if result.exitCode == 0 {
             let recipients = result.recipients.map { TerminalText.safe($0.address) }.joined(separator: ", ")
             print(
@@ -239,7 +239,7 @@ struct SentCommand: AsyncParsableCommand {
             let store = try options.inbox().store
             let view = try SentView.build(try store.outbox(), store: store)
             if json {
-                print(InboxJSON.encode(view))
+                print(JSONOutput.encode(view))
                 return
             }
             if view.messages.isEmpty { print("no sent messages") }
@@ -271,7 +271,7 @@ struct SentCommand: AsyncParsableCommand {
             }
             let view = try SentView.build([row], store: store)
             if json {
-                print(InboxJSON.encode(view))
+                print(JSONOutput.encode(view))
                 return
             }
             let message = view.messages[0]
@@ -324,7 +324,7 @@ struct SentCommand: AsyncParsableCommand {
             }
             Progress.finish(enabled: !json)
             if json {
-                print(InboxJSON.encode(result))
+                print(JSONOutput.encode(result))
             } else if result.exitCode == 0 {
                 print("sent message \(id) again: \(result.responseStatus ?? "?")")
             }
