@@ -225,17 +225,12 @@ extension SimulatedMMSC {
             year: now.year ?? 2026, month: now.month ?? 1, day: now.day ?? 1, hour: now.hour ?? 0,
             minute: now.minute ?? 0, second: now.second ?? 0, quarterHours: 0)
         // A push over 255 SMS cannot be numbered; the simulated network drops it, as a real one would.
-        guard let segments = try? WAPPush.mms(pdu).userDataSegments(reference: UInt16.random(in: 0...UInt16.max))
+        guard
+            let messages = try? WAPPush.mms(pdu).deliverPDUs(
+                reference: UInt16.random(in: 0...UInt16.max), smsc: SMSAddress(modem.profile.smsc),
+                originator: SMSAddress("+15550100002"), timestamp: stamp)
         else { return }
-        for segment in segments {
-            modem.deliver(
-                SMSPDU(
-                    smsc: SMSAddress(modem.profile.smsc),
-                    tpdu: .deliver(
-                        SMSDeliver(
-                            originator: SMSAddress("+15550100002"), dataCoding: .eightBit,
-                            serviceCentreTimestamp: stamp, userData: segment))))
-        }
+        for message in messages { modem.deliver(message) }
     }
 }
 

@@ -251,16 +251,10 @@ extension BenchCommand {
     }
 
     static func pushSMS(_ notification: MMSPDU, smsc: String) throws -> [SMSPDU] {
-        try WAPPush.mms(notification).userDataSegments(reference: UInt16.random(in: 0...UInt16.max)).map {
-            SMSPDU(
-                smsc: SMSAddress(smsc),
-                tpdu: .deliver(
-                    SMSDeliver(
-                        originator: SMSAddress("+15550100002"), dataCoding: .eightBit,
-                        serviceCentreTimestamp: SMSTimestamp(
-                            year: 2026, month: 12, day: 1, hour: 9, minute: 0, second: 0, quarterHours: 0),
-                        userData: $0)))
-        }
+        try WAPPush.mms(notification).deliverPDUs(
+            reference: UInt16.random(in: 0...UInt16.max), smsc: SMSAddress(smsc),
+            originator: SMSAddress("+15550100002"),
+            timestamp: SMSTimestamp(year: 2026, month: 12, day: 1, hour: 9, minute: 0, second: 0, quarterHours: 0))
     }
 }
 

@@ -114,16 +114,9 @@ final class ReceiveHarness: @unchecked Sendable {
 
     /// The SMS-DELIVERs that carry `notification` as a WAP push (several when it needs concatenation).
     func pushSMS(_ notification: MMSPDU, reference: UInt16 = 0x4242) throws -> [SMSPDU] {
-        try WAPPush.mms(notification).userDataSegments(reference: reference).map { segment in
-            SMSPDU(
-                smsc: SMSAddress(modem.profile.smsc),
-                tpdu: .deliver(
-                    SMSDeliver(
-                        originator: SMSAddress("+15550100002"), dataCoding: .eightBit,
-                        serviceCentreTimestamp: SMSTimestamp(
-                            year: 2026, month: 12, day: 1, hour: 9, minute: 0, second: 0, quarterHours: 0),
-                        userData: segment)))
-        }
+        try WAPPush.mms(notification).deliverPDUs(
+            reference: reference, smsc: SMSAddress(modem.profile.smsc), originator: SMSAddress("+15550100002"),
+            timestamp: SMSTimestamp(year: 2026, month: 12, day: 1, hour: 9, minute: 0, second: 0, quarterHours: 0))
     }
 
     /// Every SMS on the modem, across its storages.

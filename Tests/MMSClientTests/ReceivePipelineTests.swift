@@ -69,17 +69,13 @@ import Transport
         /// Puts a PDU on the modem as a WAP push, as the network delivers it (`reference` also sets the
         /// service-centre time stamp's seconds: a resent push is a new SMS).
         func push(_ pdu: MMSPDU, reference: UInt16 = 7) throws {
-            for segment in try WAPPush.mms(pdu).userDataSegments(reference: reference) {
-                _ = modem.store(
-                    SMSPDU(
-                        smsc: SMSAddress("+15550199999"),
-                        tpdu: .deliver(
-                            SMSDeliver(
-                                originator: SMSAddress("+15550100002"), dataCoding: .eightBit,
-                                serviceCentreTimestamp: SMSTimestamp(
-                                    year: 2026, month: 12, day: 1, hour: 9, minute: 0, second: Int(reference % 60),
-                                    quarterHours: 0),
-                                userData: segment))))
+            let stamp = SMSTimestamp(
+                year: 2026, month: 12, day: 1, hour: 9, minute: 0, second: Int(reference % 60), quarterHours: 0)
+            for message in try WAPPush.mms(pdu).deliverPDUs(
+                reference: reference, smsc: SMSAddress("+15550199999"), originator: SMSAddress("+15550100002"),
+                timestamp: stamp)
+            {
+                _ = modem.store(message)
             }
         }
 

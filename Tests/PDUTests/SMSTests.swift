@@ -397,6 +397,29 @@ import Testing
         }
     }
 
+    @Test func aPushBecomesSMSDeliversThatReassembleToIt() throws {
+        let notification = MMSPDU(
+            type: .notificationInd, transactionID: "t", version: .v1_2,
+            headers: [.field(.contentLocation, .text(Array(String(repeating: "y", count: 300).utf8)))])
+        let push = WAPPush.mms(notification)
+        let messages = try push.deliverPDUs(
+            reference: 9, smsc: SMSAddress("+15550199999"), originator: SMSAddress("+15550100002"),
+            timestamp: Self.stamp)
+        #expect(messages.count == 3)
+        var reassembler = ConcatenationReassembler()
+        var payload: [UInt8]?
+        for message in messages.reversed() {
+            guard case .deliver(let deliver) = message.tpdu else {
+                Issue.record("expected SMS-DELIVERs, got \(message.tpdu)")
+                return
+            }
+            #expect(deliver.originator.description == "+15550100002")
+            #expect(deliver.userData.header?.ports?.destination == WAPPush.port)
+            if case .complete(let complete) = try reassembler.add(message, at: 0) { payload = complete.payload }
+        }
+        #expect(try WAPPush.decode(try #require(payload)).mmsPDU() == notification)
+    }
+
     @Test func aPushThatWouldNeedMoreThan255SMSIsRefused() throws {
         let big = MMSPDU(
             type: .notificationInd, transactionID: "t", version: .v1_2,

@@ -137,6 +137,20 @@ public struct WAPPush: Hashable, Sendable {
             data: pdu.encode()[...])
     }
 
+    /// The push as the network delivers it: one 8-bit SMS-DELIVER per segment of `userDataSegments`.
+    public func deliverPDUs(
+        reference: UInt16, smsc: SMSAddress?, originator: SMSAddress, timestamp: SMSTimestamp
+    ) throws(PDUError) -> [SMSPDU] {
+        try userDataSegments(reference: reference).map { segment in
+            SMSPDU(
+                smsc: smsc,
+                tpdu: .deliver(
+                    SMSDeliver(
+                        originator: originator, dataCoding: .eightBit, serviceCentreTimestamp: timestamp,
+                        userData: segment)))
+        }
+    }
+
     /// The most a push can carry: 255 concatenated SMS (TS 23.040 §9.2.3.24.8, an octet counts them).
     public static let maximumSegments = 255
 
