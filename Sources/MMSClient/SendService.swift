@@ -34,6 +34,15 @@ public struct SendResult: Sendable, Codable {
         }
     }
 
+    /// The result for a composed message, before (or without) sending it.
+    public init(_ composed: ComposedMessage, id: Int64? = nil, state: String, savedTo: String? = nil) {
+        self.init(
+            id: id, transactionID: composed.transactionID, state: state, size: composed.bytes.count,
+            recipients: composed.recipients,
+            parts: composed.parts.map { Part(name: $0.name, mediaType: $0.mediaType, size: $0.size) },
+            changes: composed.changes, savedTo: savedTo, exitCode: 0)
+    }
+
     public init(
         id: Int64? = nil, transactionID: String, state: String, messageID: String? = nil,
         responseStatus: String? = nil, responseText: String? = nil, error: String? = nil, size: Int,
@@ -144,11 +153,7 @@ public struct SendService: Sendable {
                 transactionID: composed.transactionID, subject: composed.pdu.subject, pdu: composed.bytes,
                 recipients: recipients),
             now: Date().timeIntervalSince1970)
-        var result = SendResult(
-            id: id, transactionID: composed.transactionID, state: "queued", size: composed.bytes.count,
-            recipients: composed.recipients,
-            parts: composed.parts.map { SendResult.Part(name: $0.name, mediaType: $0.mediaType, size: $0.size) },
-            changes: composed.changes, exitCode: 0)
+        var result = SendResult(composed, id: id, state: "queued")
         try await deliver(id: id, bytes: composed.bytes, store: store, network: network, upload: upload, into: &result)
         return result
     }

@@ -154,11 +154,7 @@ struct SendCommand: AsyncParsableCommand {
                 printError("mmsctl: \(out): \(error.localizedDescription)")
                 throw ExitStatus.cannotCreate
             }
-            let result = SendResult(
-                transactionID: composed.transactionID, state: "composed", size: composed.bytes.count,
-                recipients: composed.recipients,
-                parts: composed.parts.map { .init(name: $0.name, mediaType: $0.mediaType, size: $0.size) },
-                changes: composed.changes, savedTo: out == "-" ? nil : out, exitCode: 0)
+            let result = SendResult(composed, state: "composed", savedTo: out == "-" ? nil : out)
             if json && out != "-" {
                 print(JSONOutput.encode(result))
             } else if out != "-" {
